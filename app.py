@@ -1,0 +1,79 @@
+"""The Dash app and its Flask server.
+
+    python app.py            serve on $HOST:$PORT (default 127.0.0.1:8050)
+    gunicorn app:server      serve with gunicorn
+
+On the embedded DuckDB engine the demo dataset is generated on first start.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import flask
+from dash import Dash, set_props
+
+from components.shell import APP_TITLE, shell
+from queries import QueryError, get_service
+from settings import Settings, get_settings
+
+log = logging.getLogger("app")
+
+
+def ensure_demo_data(settings: Settings) -> None:
+    """Generate the demo dataset when the DuckDB engine has none yet."""
+    if settings.engine != "duckdb":
+        return
+    from demo.generate import generate, read_manifest
+
+    data_dir = settings.resolved_data_dir
+    if read_manifest(data_dir) is None:
+        log.warning("No demo dataset at %s: generating it (about 20 s, once)...", data_dir)
+        generate(data_dir, seed=settings.demo_seed, scale=settings.demo_scale,
+                 end_date=settings.demo_end_date, days=settings.demo_days)
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    ensure_demo_data(settings)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        title=APP_TITLE,
+        update_title=None,
+        compress=True,  # flask-compress: figures and layouts go gzip/brotli compressed
+        on_error=_on_callback_error,
+        serve_locally=True,
+        # Bootstrap first, then assets/style.css on top; served from here, never from a CDN.
+        external_stylesheets=["/assets/vendor/bootstrap.min.css"],
+        assets_ignore=r"vendor/.*",
+    )
+    app.layout = shell
+    server = app.server
+    server.secret_key = settings.secret_key
+    server.add_url_rule("/health", "health", _health)
+    return app
+
+
+def _on_callback_error(err: Exception) -> None:
+    """Any error a callback did not handle: log it, tell the user plainly, never a traceback."""
+    log.exception("callback failed", exc_info=err)
+    message = err.message if isinstance(err, QueryError) else "An unexpected error occurred; it has been logged."
+    set_props("global-error", {"is_open": True, "children": message})
+
+
+def _health():
+    try:
+        service = get_service()
+        return flask.jsonify(status="ok", engine=service.engine.name, data_version=service.engine.data_version())
+    except QueryError as err:
+        return flask.jsonify(status="degraded", error=err.message), 503
+
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    app.run(debug=False)

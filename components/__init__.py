@@ -1,0 +1,1 @@
+"""Builder functions: data in, component tree out, no hidden state. No SQL here."""

@@ -1,0 +1,23 @@
+"""What a card shows instead of data: nothing yet, nothing found, or a failure."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+
+def empty_state(message: str = "No data for these filters.") -> html.Div:
+    return html.Div(message, className="state state-empty text-muted")
+
+
+def error_state(message: str, query_id: str | None = None) -> dbc.Alert:
+    """A plain message the user can act on; never a traceback."""
+    children = [html.Strong("Could not load this data. "), html.Span(message)]
+    if query_id:
+        children.append(html.Div(f"Query id: {query_id}", className="small text-muted mt-1"))
+    return dbc.Alert(children, color="danger", className="state state-error mb-2")
+
+
+def notice(messages: list[str]) -> list:
+    """Warnings about input that was ignored or corrected (e.g. an invalid date in the URL)."""
+    return [dbc.Alert(m, color="warning", className="py-2 mb-2", dismissable=True) for m in messages]

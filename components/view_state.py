@@ -1,0 +1,131 @@
+"""A dashboard view's filter state, and its round trip through the URL query string.
+
+Values from a URL (or a hand-crafted callback payload) arrive as strings, lists or junk: they are
+validated here, and anything invalid falls back to the default with a message saying so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from queries import Filters
+from queries.tables import CHANNELS
+
+PRESETS = {
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "qtd": "Quarter to date",
+    "12m": "Last 12 months",
+    "custom": "Custom range",
+}
+DEFAULT_PRESET = "30d"
+_TENANT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MAX_VALUES = 50
+
+
+@dataclass(frozen=True)
+class ViewState:
+    preset: str
+    start: dt.date
+    end: dt.date
+    channels: tuple[str, ...] = ()
+    tenants: tuple[str, ...] = ()
+
+    def filters(self) -> Filters:
+        return Filters(start=self.start, end=self.end, channels=self.channels, tenants=self.tenants)
+
+    def query_string(self) -> str:
+        """Canonical `?a=b` form: defaults left out, so a default view has a clean URL."""
+        pairs: list[tuple[str, str]] = []
+        if self.preset != DEFAULT_PRESET:
+            pairs.append(("range", self.preset))
+        if self.preset == "custom":
+            pairs += [("start", self.start.isoformat()), ("end", self.end.isoformat())]
+        pairs += [("channel", c) for c in self.channels]
+        pairs += [("tenant", t) for t in self.tenants]
+        return "?" + urlencode(pairs) if pairs else ""
+
+
+def preset_range(preset: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates a preset covers, ending on `anchor` (the last day with data)."""
+    if preset == "qtd":
+        return dt.date(anchor.year, 3 * ((anchor.month - 1) // 3) + 1, 1), anchor
+    days = {"7d": 7, "30d": 30, "90d": 90, "12m": 365}[preset]
+    return anchor - dt.timedelta(days=days - 1), anchor
+
+
+def default_state(anchor: dt.date) -> ViewState:
+    return ViewState(DEFAULT_PRESET, *preset_range(DEFAULT_PRESET, anchor))
+
+
+def from_query(query: Mapping[str, Any], anchor: dt.date) -> tuple[ViewState, list[str]]:
+    """Parse a URL query (`layout(**query)` keyword arguments) into a state plus warnings."""
+    return from_values(
+        preset=_one(query.get("range")),
+        start=_one(query.get("start")),
+        end=_one(query.get("end")),
+        channels=query.get("channel"),
+        tenants=query.get("tenant"),
+        anchor=anchor,
+    )
+
+
+def from_values(*, preset, start, end, channels, tenants, anchor: dt.date) -> tuple[ViewState, list[str]]:
+    """Validate raw control values; invalid parts fall back to defaults, with a message each."""
+    messages: list[str] = []
+    if preset in (None, ""):
+        preset = DEFAULT_PRESET
+    if not isinstance(preset, str) or preset not in PRESETS:
+        messages.append(f"Unknown date range {str(preset)[:40]!r}; showing {PRESETS[DEFAULT_PRESET]}.")
+        preset = DEFAULT_PRESET
+    if preset == "custom":
+        start_day, end_day = _date(start), _date(end)
+        if start_day is None or end_day is None:
+            messages.append("The custom range needs valid start and end dates (YYYY-MM-DD); "
+                            f"showing {PRESETS[DEFAULT_PRESET]}.")
+            preset = DEFAULT_PRESET
+        elif end_day < start_day:
+            messages.append(f"The end date {end_day} is before the start date {start_day}; "
+                            f"showing {PRESETS[DEFAULT_PRESET]}.")
+            preset = DEFAULT_PRESET
+    if preset != "custom":
+        start_day, end_day = preset_range(preset, anchor)
+    chosen_channels = _values(channels, "channel", lambda c: c in CHANNELS, messages)
+    chosen_tenants = _values(tenants, "tenant", lambda t: bool(_TENANT_ID.match(t)), messages)
+    return ViewState(preset, start_day, end_day, chosen_channels, chosen_tenants), messages
+
+
+def _one(value: Any) -> Any:
+    """A repeated query key arrives as a list; a single-valued filter keeps the first."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _values(raw: Any, label: str, valid, messages: list[str]) -> tuple[str, ...]:
+    if raw in (None, "", []):
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    good = [v for v in items if isinstance(v, str) and valid(v)]
+    bad = [v for v in items if not (isinstance(v, str) and valid(v))]
+    if bad:
+        shown = ", ".join(repr(str(b)[:40]) for b in bad[:3])
+        messages.append(f"Ignored unknown {label} value(s): {shown}.")
+    return tuple(dict.fromkeys(good))[:_MAX_VALUES]

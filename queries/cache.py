@@ -1,0 +1,156 @@
+"""The result cache: diskcache on local disk, shared by threads and worker processes.
+
+- Keys are made by the caller from engine, data version and the final SQL (tenant scope and
+  parameters are inside that SQL), so two tenants can never share an entry.
+- Single-flight: concurrent misses for one key run `compute` once; the others wait for its result.
+  The lock is a diskcache entry (`add` is atomic across processes) that expires, so a crashed
+  holder cannot block a key for longer than `lock_timeout`.
+- A generation token in a separate, never-evicted store lets an admin "refresh" make every old
+  entry unreachable at once.
+- The cache is an optimisation, never a point of failure: if its directory vanishes it is
+  recreated, and if it cannot be used at all the value is computed without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import diskcache
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_MISS = object()
+COUNTERS = ("hits", "misses", "executions", "waits", "bytes_saved", "errors")
+_CACHE_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout)
+
+
+class ResultCache:
+    """Memoises query results on disk with TTLs and single-flight.
+
+    >>> import tempfile
+    >>> cache = ResultCache(tempfile.mkdtemp())
+    >>> cache.get_or_compute("k", lambda: 42, ttl=60)
+    (42, False)
+    >>> cache.get_or_compute("k", lambda: 0, ttl=60)
+    (42, True)
+    """
+
+    def __init__(self, directory: Path | str, *, size_limit: int = 2**30, lock_timeout: int = 300) -> None:
+        self.directory = Path(directory)
+        self._size_limit = size_limit
+        self._lock_timeout = lock_timeout
+        self._open_lock = threading.Lock()
+        self._open()
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._results = diskcache.Cache(str(self.directory / "results"), size_limit=self._size_limit)
+        # Counters and the generation token must never be evicted with results.
+        self._meta = diskcache.Cache(str(self.directory / "meta"), eviction_policy="none")
+
+    def _ensure_open(self) -> None:
+        """Recreate the cache if its directory was deleted under a running server."""
+        if not (self.directory / "results").is_dir() or not (self.directory / "meta").is_dir():
+            with self._open_lock:
+                if not (self.directory / "results").is_dir() or not (self.directory / "meta").is_dir():
+                    log.warning("cache directory %s vanished; recreating it", self.directory)
+                    self._open()
+
+    # --- results -------------------------------------------------------------------------
+
+    def get_or_compute(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
+        """Return `(value, hit)`. On a miss, exactly one caller runs `compute` for `key`."""
+        try:
+            self._ensure_open()
+            value = self._results.get(key, default=_MISS, retry=True)
+        except _CACHE_ERRORS as err:
+            return self._compute_uncached(compute, err), False
+        if value is not _MISS:
+            self.count("hits")
+            return value, True
+        self.count("misses")
+        try:
+            return self._single_flight(key, compute, ttl)
+        except _CACHE_ERRORS as err:
+            return self._compute_uncached(compute, err), False
+
+    def _single_flight(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
+        lock_key, token = f"lock:{key}", uuid.uuid4().hex
+        delay = 0.001
+        while not self._results.add(lock_key, token, expire=self._lock_timeout, retry=True):
+            # Someone else is computing this key: wait for their result, not for the lock.
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+            value = self._results.get(key, default=_MISS, retry=True)
+            if value is not _MISS:
+                self.count("waits")
+                return value, True
+        try:
+            value = self._results.get(key, default=_MISS, retry=True)
+            if value is not _MISS:  # computed between our miss and our lock
+                return value, True
+            self.count("executions")
+            value = compute()
+            self._results.set(key, value, expire=ttl, retry=True)
+            return value, False
+        finally:
+            with self._results.transact(retry=True):
+                if self._results.get(lock_key, retry=True) == token:
+                    self._results.delete(lock_key, retry=True)
+
+    def _compute_uncached(self, compute: Callable[[], T], err: Exception) -> T:
+        log.warning("result cache unavailable (%s); computing without it", err)
+        return compute()
+
+    # --- generation, counters, clearing -------------------------------------------------
+
+    def generation(self) -> str:
+        """The current data generation; part of every key."""
+        try:
+            self._ensure_open()
+            token = self._meta.get("generation", retry=True)
+            if token is None:
+                token = uuid.uuid4().hex[:12]
+                self._meta.add("generation", token, retry=True)
+                token = self._meta.get("generation", default=token, retry=True)
+            return token
+        except _CACHE_ERRORS:
+            return "uncached"
+
+    def bump_generation(self) -> str:
+        """Make every existing entry unreachable (they then age out)."""
+        token = uuid.uuid4().hex[:12]
+        self._ensure_open()
+        self._meta.set("generation", token, retry=True)
+        return token
+
+    def count(self, counter: str, amount: int = 1) -> None:
+        try:
+            self._meta.incr(f"stats:{counter}", amount, retry=True)
+        except _CACHE_ERRORS:
+            pass  # counters are best effort
+
+    def stats(self) -> dict[str, Any]:
+        self._ensure_open()
+        out: dict[str, Any] = {c: int(self._meta.get(f"stats:{c}", 0, retry=True)) for c in COUNTERS}
+        out["entries"] = len(self._results)
+        out["bytes"] = self._results.volume()
+        return out
+
+    def clear(self) -> None:
+        """Drop every result and reset the counters (the generation token stays)."""
+        self._ensure_open()
+        self._results.clear(retry=True)
+        for counter in COUNTERS:
+            self._meta.delete(f"stats:{counter}", retry=True)
+
+    def close(self) -> None:
+        self._results.close()
+        self._meta.close()

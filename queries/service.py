@@ -1,0 +1,248 @@
+"""`run()`: named SQL in, a pandas frame out, through the guard, the cache and an engine.
+
+    compile (pure, memoised): parse -> bind parameters -> scope tables -> transpile
+    key = engine + data version + cache generation + final SQL
+    cache (single-flight) -> engine -> stable dtypes -> a history record to every listener
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from queries import binding, dialect, guard, named
+from queries.cache import ResultCache
+from queries.engines import Engine, make_engine
+from queries.errors import QueryCancelled, QueryError
+from queries.filters import Filters
+from queries.frames import normalise
+from queries.principal import Principal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    name: str
+    sql: str  # final SQL in the engine's dialect, tenant-scoped, parameters bound
+    ttl_class: str
+
+    @property
+    def sql_hash(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class QueryRecord:
+    """One history row: what ran, for whom, and what it cost."""
+
+    at: dt.datetime
+    user_id: str
+    role: str
+    tenants: str  # comma-separated, or "*" for all
+    source: str  # page | explore | sql
+    name: str
+    sql_hash: str
+    sql: str
+    duration_ms: float
+    rows: int
+    cache_hit: bool
+    status: str  # ok | error
+    engine: str
+    query_id: str | None = None
+    bytes_scanned: int | None = None
+    cost_usd: float | None = None
+    engine_ms: float | None = None
+    queue_ms: float | None = None
+    state: str | None = None  # the engine's final state (SUCCEEDED, FAILED, CANCELLED)
+    error: str | None = None
+
+
+@dataclass
+class _Cached:
+    frame: pd.DataFrame
+    query_id: str | None
+    bytes_scanned: int | None
+    engine_ms: float | None = None
+    queue_ms: float | None = None
+    state: str | None = None
+
+
+@dataclass
+class QueryService:
+    """The query layer for one engine and one cache. Thread-safe; one per process."""
+
+    engine: Engine
+    cache: ResultCache
+    ttls: Mapping[str, int]
+    price_per_tb_usd: float = 5.0
+    listeners: list[Callable[[QueryRecord], None]] = field(default_factory=list)
+
+    def compile(
+        self,
+        name: str,
+        principal: Principal,
+        filters: Filters | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> CompiledQuery:
+        return _compile(name, principal, filters, _freeze(params or {}), self.engine.dialect)
+
+    def run(
+        self,
+        name: str,
+        principal: Principal,
+        *,
+        filters: Filters | None = None,
+        source: str = "page",
+        **params: Any,
+    ) -> pd.DataFrame:
+        """Run a named query for `principal` and return its frame (a fresh copy per call).
+
+        Raises:
+            QueryRejected: the name, parameters or SQL were refused before anything ran.
+            QueryError: the engine failed; the message is safe to show.
+        """
+        started = time.perf_counter()
+        compiled = None
+        try:
+            compiled = self.compile(name, principal, filters, params)
+            cached, hit = self.cache.get_or_compute(
+                self._key(compiled), lambda: self._execute(compiled), self.ttls[compiled.ttl_class]
+            )
+        except QueryError as err:
+            self._record(principal, source, name, compiled, started, None, False, err)
+            raise
+        if hit and cached.bytes_scanned:
+            self.cache.count("bytes_saved", cached.bytes_scanned)
+        self._record(principal, source, name, compiled, started, cached, hit, None)
+        return cached.frame.copy()
+
+    def _key(self, compiled: CompiledQuery) -> str:
+        raw = "\x1f".join(
+            (self.engine.name, self.engine.data_version(), self.cache.generation(), compiled.sql)
+        )
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def _execute(self, compiled: CompiledQuery) -> _Cached:
+        result = self.engine.execute(compiled.sql, label=compiled.name)
+        return _Cached(
+            normalise(result.frame), result.query_id, result.bytes_scanned,
+            result.engine_ms, result.queue_ms, result.state,
+        )
+
+    def _record(self, principal, source, name, compiled, started, cached, hit, error) -> None:
+        bytes_scanned = None if (cached is None or hit) else cached.bytes_scanned
+        record = QueryRecord(
+            at=dt.datetime.now(dt.UTC),
+            user_id=principal.user_id,
+            role=principal.role,
+            tenants="*" if principal.all_tenants else ",".join(sorted(principal.tenants or ())),
+            source=source,
+            name=name,
+            sql_hash=compiled.sql_hash if compiled else "",
+            sql=compiled.sql if compiled else "",
+            duration_ms=(time.perf_counter() - started) * 1000,
+            rows=0 if cached is None else len(cached.frame),
+            cache_hit=hit,
+            status="error" if error else "ok",
+            engine=self.engine.name,
+            query_id=(error.query_id if error else cached.query_id) if (error or cached) else None,
+            bytes_scanned=bytes_scanned,
+            cost_usd=None if bytes_scanned is None else bytes_scanned / 1e12 * self.price_per_tb_usd,
+            engine_ms=None if (cached is None or hit) else cached.engine_ms,
+            queue_ms=None if (cached is None or hit) else cached.queue_ms,
+            state=("CANCELLED" if isinstance(error, QueryCancelled) else "FAILED") if error
+            else (cached.state if cached is not None else None),
+            error=str(error) if error else None,
+        )
+        for listener in self.listeners:
+            try:
+                listener(record)
+            except Exception:  # a broken listener must not fail the query
+                log.exception("query listener %r failed", listener)
+
+
+@lru_cache(maxsize=4096)
+def _compile(name, principal, filters, frozen_params, target_dialect) -> CompiledQuery:
+    query = named.load(name)
+    params = dict(frozen_params)
+    if filters is not None:
+        params.setdefault("start_date", filters.start)
+        params.setdefault("end_date", filters.end)
+    tree = binding.bind(query.tree, params)
+    tree = guard.scope_tables(tree, principal, filters)
+    try:
+        sql = dialect.to_dialect(tree, target_dialect)
+    except QueryError as err:
+        err.name = name
+        raise
+    return CompiledQuery(name, sql, query.ttl_class)
+
+
+def _freeze(params: Mapping[str, Any]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+# --- the process-wide service --------------------------------------------------------------
+
+_service: QueryService | None = None
+_service_lock = threading.Lock()
+
+
+def get_service() -> QueryService:
+    """The service built from settings on first use (never at import time)."""
+    global _service
+    if _service is None:
+        with _service_lock:
+            if _service is None:
+                _service = build_service()
+    return _service
+
+
+def build_service(settings=None) -> QueryService:
+    from settings import get_settings
+
+    settings = settings or get_settings()
+    service = QueryService(
+        engine=make_engine(settings),
+        cache=ResultCache(
+            settings.resolved_cache_dir,
+            size_limit=settings.cache_size_limit,
+            lock_timeout=settings.cache_lock_timeout,
+        ),
+        ttls={
+            "kpi": settings.cache_ttl_kpi,
+            "detail": settings.cache_ttl_detail,
+            "metadata": settings.cache_ttl_metadata,
+        },
+    )
+    service.listeners.append(_log_record)
+    return service
+
+
+def set_service(service: QueryService | None) -> None:
+    """Install a service (app start-up and tests); None resets to lazy construction."""
+    global _service
+    _service = service
+
+
+def run(name: str, principal: Principal, *, filters: Filters | None = None, source: str = "page", **params: Any) -> pd.DataFrame:
+    """Run a named query on the process-wide service. See `QueryService.run`."""
+    return get_service().run(name, principal, filters=filters, source=source, **params)
+
+
+def _log_record(record: QueryRecord) -> None:
+    log.info(
+        "query %s user=%s source=%s rows=%d %.1fms hit=%s status=%s",
+        record.name, record.user_id, record.source, record.rows, record.duration_ms,
+        record.cache_hit, record.status,
+    )

@@ -1,0 +1,5 @@
+-- The tenants the user may see, for the tenant filter.
+-- cache: metadata
+SELECT tenant_id, name, region, plan, go_live_date
+FROM tenants
+ORDER BY name

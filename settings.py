@@ -1,0 +1,111 @@
+"""Every setting the app reads, in one typed object.
+
+Values come from the environment (and an optional `.env` file in the working directory).
+`python settings.py` prints the table of variables that README.md carries; a test keeps the two
+in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    """The app's configuration. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    # The app
+    app_env: Literal["development", "production"] = Field(
+        "development", description="`production` refuses unsafe defaults (secret key, demo users)."
+    )
+    host: str = Field("127.0.0.1", description="Address `python app.py` listens on.")
+    port: int = Field(8050, description="Port `python app.py` listens on.")
+    secret_key: str = Field(
+        DEFAULT_SECRET_KEY, description="Flask session signing key. Set a long random value."
+    )
+    var_dir: Path = Field(
+        ROOT / "var", description="Where generated data, caches and the app database live."
+    )
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    # The engine
+    engine: Literal["duckdb", "athena"] = Field(
+        "duckdb", description="`duckdb` (embedded, local Parquet) or `athena` (PyAthena)."
+    )
+    data_dir: Path | None = Field(
+        None, description="Parquet dataset for the DuckDB engine. Default: `$VAR_DIR/data`."
+    )
+    duckdb_threads: int = Field(2, description="Threads DuckDB may use per query.")
+    duckdb_memory_limit: str = Field("4GB", description="DuckDB memory limit.")
+    row_cap: int = Field(100_000, description="Most rows any query may return to the app.")
+
+    # The demo dataset (generated on first run when DATA_DIR has no manifest)
+    demo_seed: int = Field(7, description="Seed of the generated demo dataset.")
+    demo_scale: float = Field(1.0, description="Demo volume; 1.0 is about 2M interactions a year.")
+    demo_days: int = Field(365, description="Days of demo data.")
+    demo_end_date: dt.date | None = Field(
+        None, description="Last day of demo data (ISO date). Default: today (UTC)."
+    )
+
+    # The result cache
+    cache_dir: Path | None = Field(
+        None, description="diskcache directory (local disk, never NFS). Default: `$VAR_DIR/cache`."
+    )
+    cache_size_limit: int = Field(2**30, description="Result cache size limit in bytes.")
+    cache_ttl_kpi: int = Field(3600, description="Seconds a KPI/aggregate result stays cached.")
+    cache_ttl_detail: int = Field(300, description="Seconds a detail (row-level) result stays.")
+    cache_ttl_metadata: int = Field(86400, description="Seconds catalog metadata stays cached.")
+    cache_lock_timeout: int = Field(
+        300, description="Seconds a single-flight lock is held before others may recompute."
+    )
+
+    # Athena (ENGINE=athena). Credentials come from the standard AWS chain, never from here.
+    athena_region: str = Field("us-east-1", description="AWS region of the Athena work group.")
+    athena_work_group: str = Field("primary", description="Athena work group.")
+    athena_catalog: str = Field("AwsDataCatalog", description="Athena data catalog.")
+    athena_database: str = Field("ai_product", description="Athena database with the tables.")
+    athena_s3_staging_dir: str | None = Field(
+        None, description="s3:// location for query results (if the work group does not set it)."
+    )
+    athena_endpoint_url: str | None = Field(
+        None, description="Override the Athena endpoint (a local Athena-compatible service)."
+    )
+    athena_poll_interval: float = Field(0.05, description="Seconds between state polls.")
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir or self.var_dir / "data"
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        return self.cache_dir or self.var_dir / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once (tests call `get_settings.cache_clear()`)."""
+    return Settings()
+
+
+def markdown_table() -> str:
+    """The README's table of environment variables."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "" if default is None else str(default).replace(str(ROOT), ".")
+        rows.append(f"| `{name.upper()}` | `{shown}` | {field.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -1,0 +1,132 @@
+"""The result cache: hits, TTLs, key separation, single-flight across threads and processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import threading
+import time
+
+import pytest
+
+from queries.cache import ResultCache
+
+
+def test_cache001_miss_then_hit(tmp_path):
+    cache = ResultCache(tmp_path)
+    calls = []
+    assert cache.get_or_compute("k", lambda: calls.append(1) or "v", ttl=60) == ("v", False)
+    assert cache.get_or_compute("k", lambda: calls.append(1) or "other", ttl=60) == ("v", True)
+    assert calls == [1]
+    stats = cache.stats()
+    assert (stats["hits"], stats["misses"], stats["executions"]) == (1, 1, 1)
+
+
+def test_cache002_keys_are_separate(tmp_path):
+    cache = ResultCache(tmp_path)
+    assert cache.get_or_compute("a", lambda: 1, ttl=60)[0] == 1
+    assert cache.get_or_compute("b", lambda: 2, ttl=60)[0] == 2
+    assert cache.get_or_compute("a", lambda: 3, ttl=60)[0] == 1
+
+
+def test_cache003_ttl_expiry(tmp_path):
+    cache = ResultCache(tmp_path)
+    cache.get_or_compute("k", lambda: "old", ttl=1)
+    time.sleep(1.2)
+    assert cache.get_or_compute("k", lambda: "new", ttl=1) == ("new", False)
+
+
+def test_cache004_single_flight_threads(tmp_path):
+    cache = ResultCache(tmp_path)
+    executions = []
+    barrier = threading.Barrier(20)
+
+    def slow():
+        executions.append(1)
+        time.sleep(0.3)
+        return "v"
+
+    results = []
+
+    def worker():
+        barrier.wait()
+        results.append(cache.get_or_compute("same", slow, ttl=60)[0])
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(executions) == 1
+    assert results == ["v"] * 20
+    assert cache.stats()["executions"] == 1
+
+
+def _process_worker(directory, start_at, counter_path):
+    cache = ResultCache(directory)
+    while time.time() < start_at:
+        time.sleep(0.001)
+
+    def slow():
+        with open(counter_path, "a") as f:
+            f.write("x")
+        time.sleep(0.5)
+        return "v"
+
+    value, _ = cache.get_or_compute("same", slow, ttl=60)
+    assert value == "v"
+
+
+def test_cache005_single_flight_processes(tmp_path):
+    counter = tmp_path / "executions.txt"
+    counter.write_text("")
+    start_at = time.time() + 1.0
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_process_worker, args=(tmp_path / "c", start_at, counter)) for _ in range(6)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    assert all(p.exitcode == 0 for p in procs)
+    assert counter.read_text() == "x"
+
+
+def test_cache006_generation_bump_makes_entries_unreachable(tmp_path):
+    cache = ResultCache(tmp_path)
+    first = cache.generation()
+    assert cache.generation() == first
+    assert cache.bump_generation() != first
+    assert cache.generation() != first
+
+
+def test_cache007_clear(tmp_path):
+    cache = ResultCache(tmp_path)
+    cache.get_or_compute("k", lambda: 1, ttl=60)
+    cache.clear()
+    assert cache.get_or_compute("k", lambda: 2, ttl=60) == (2, False)
+    assert cache.stats()["executions"] == 1
+
+
+def test_cache008_deleted_directory_is_recreated(tmp_path):
+    cache = ResultCache(tmp_path / "c")
+    cache.get_or_compute("k", lambda: 1, ttl=60)
+    shutil.rmtree(tmp_path / "c")
+    assert cache.get_or_compute("k", lambda: 2, ttl=60) == (2, False)
+    assert (tmp_path / "c" / "results").is_dir()
+
+
+def test_cache009_unwritable_cache_still_computes(tmp_path, monkeypatch):
+    cache = ResultCache(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cache._results, "get", broken)
+    assert cache.get_or_compute("k", lambda: "v", ttl=60) == ("v", False)
+
+
+def test_cache010_failed_compute_releases_the_lock(tmp_path):
+    cache = ResultCache(tmp_path)
+    with pytest.raises(ValueError):
+        cache.get_or_compute("k", lambda: (_ for _ in ()).throw(ValueError("boom")), ttl=60)
+    assert cache.get_or_compute("k", lambda: "v", ttl=60) == ("v", False)
