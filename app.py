@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 
-import dash
+import diskcache
 import flask
-from dash import Dash, set_props
+from dash import Dash, DiskcacheManager, set_props
 
 from components.shell import APP_TITLE, shell
 from queries import QueryError, get_service
@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     ensure_demo_data(settings)
+    # Background callbacks (long queries with progress and cancel) keep their state apart from
+    # the result cache, so clearing one never disturbs the other.
+    callbacks_cache = diskcache.Cache(str(settings.var_dir / "callbacks"))
     app = Dash(
         __name__,
         use_pages=True,
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title=None,
         compress=True,  # flask-compress: figures and layouts go gzip/brotli compressed
         on_error=_on_callback_error,
+        background_callback_manager=DiskcacheManager(callbacks_cache),
         serve_locally=True,
         # Bootstrap first, then assets/style.css on top; served from here, never from a CDN.
         external_stylesheets=["/assets/vendor/bootstrap.min.css"],

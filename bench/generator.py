@@ -31,7 +31,11 @@ def bench_generator(scale: float = 1.0) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bench.generator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generator", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     result = bench_generator(parser.parse_args().scale)
-    print(f"rows {result['rows']:,}  seconds {result['seconds']:.1f}  rows/s {result['rows_per_s']:,}")
+    print(
+        f"rows {result['rows']:,}  seconds {result['seconds']:.1f}  rows/s {result['rows_per_s']:,}"
+    )

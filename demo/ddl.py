@@ -36,7 +36,8 @@ def _projection(location: str, start: date, end: date) -> str:
 def table_ddl(table: Table, s3_location: str, start: date, end: date, database: str) -> str:
     """One CREATE EXTERNAL TABLE statement (ending with ';') for `table` under `s3_location`."""
     location = f"{s3_location.rstrip('/')}/{table.name}/"
-    parts = [f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{table.name}` (\n{_column_lines(table)}\n)"]
+    name = f"`{database}`.`{table.name}`"
+    parts = [f"CREATE EXTERNAL TABLE IF NOT EXISTS {name} (\n{_column_lines(table)}\n)"]
     if table.partitioned:
         parts.append("PARTITIONED BY (`dt` string)")
     parts += ["STORED AS PARQUET", f"LOCATION '{location}'"]

@@ -27,7 +27,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -96,11 +96,19 @@ TENANT_SPECS = (
     TenantSpec("t04", "Harborview Pediatrics", "us-east", "basic", 0.6, -0.08, "pediatrics"),
     TenantSpec("t05", "Summit Orthopedic Partners", "us-west", "pro", 1.0, 0.08, "orthopedics"),
     TenantSpec("t06", "Thames Valley Care Partnership", "eu-west", "enterprise", 2.4, 0.18, None),
-    TenantSpec("t07", "Bluebonnet Community Health", "us-central", "pro", 1.2, 0.30, "internal_medicine"),
-    TenantSpec("t08", "Lakeshore Cardiology Associates", "us-central", "pro", 0.9, 0.42, "cardiology"),
+    TenantSpec(
+        "t07", "Bluebonnet Community Health", "us-central", "pro", 1.2, 0.30, "internal_medicine"
+    ),
+    TenantSpec(
+        "t08", "Lakeshore Cardiology Associates", "us-central", "pro", 0.9, 0.42, "cardiology"
+    ),
     TenantSpec("t09", "Evergreen Behavioral Health", "us-west", "basic", 0.5, 0.53, "psychiatry"),
-    TenantSpec("t10", "Atlantic Coast Urgent Care", "us-east", "pro", 0.9, 0.64, "emergency_medicine"),
-    TenantSpec("t11", "Liffey Primary Care Network", "eu-west", "basic", 0.6, 0.75, "family_medicine"),
+    TenantSpec(
+        "t10", "Atlantic Coast Urgent Care", "us-east", "pro", 0.9, 0.64, "emergency_medicine"
+    ),
+    TenantSpec(
+        "t11", "Liffey Primary Care Network", "eu-west", "basic", 0.6, 0.75, "family_medicine"
+    ),
     TenantSpec("t12", "Red Rock Dermatology", "us-west", "basic", 0.4, 0.85, "dermatology"),
 )
 
@@ -124,6 +132,11 @@ MODEL_VERSIONS = (
 )
 REGRESSED_VERSION = "v2.4"
 FIX_VERSION = "v2.4.1"
+_VERSION_NAMES = [m.name for m in MODEL_VERSIONS]
+_LATENCY_FACTOR = np.array([m.latency_factor for m in MODEL_VERSIONS])
+_PRICE_IN = np.array([m.price_in_per_1k for m in MODEL_VERSIONS])
+_PRICE_OUT = np.array([m.price_out_per_1k for m in MODEL_VERSIONS])
+_EDIT_RATIO_MEAN = np.array([m.edit_ratio_mean for m in MODEL_VERSIONS])
 
 # Per interaction type, in INTERACTION_TYPES order:
 # ambient_scribe, chart_summary, patient_message, coding_assist.
@@ -144,9 +157,11 @@ _RATING_OK = np.array([0.03, 0.05, 0.12, 0.33, 0.47])
 _RATING_BAD = np.array([0.35, 0.25, 0.20, 0.12, 0.08])
 
 # UTC hour-of-day profile: peaks mid-morning and early afternoon, a lunch dip, quiet nights.
-_HOURLY = np.array(
-    [0.3, 0.2, 0.15, 0.15, 0.2, 0.5, 1.5, 4.0, 7.5, 9.5, 10.0, 9.0,
-     6.5, 8.5, 9.0, 8.0, 6.0, 4.0, 2.5, 1.8, 1.3, 1.0, 0.7, 0.5]
+_HOURLY = np.concatenate(
+    [
+        [0.3, 0.2, 0.15, 0.15, 0.2, 0.5, 1.5, 4.0, 7.5, 9.5, 10.0, 9.0],  # 00-11 h
+        [6.5, 8.5, 9.0, 8.0, 6.0, 4.0, 2.5, 1.8, 1.3, 1.0, 0.7, 0.5],  # 12-23 h
+    ]
 )
 _HOURLY_P = _HOURLY / _HOURLY.sum()
 
@@ -155,6 +170,7 @@ _NOTE_SHARE = {"ambient_scribe": 0.97, "chart_summary": 0.35}
 _NOTE_MIX_AMBIENT = np.array([0.45, 0.30, 0.12, 0.05, 0.08])  # in NOTE_TYPES order
 _NOTE_MIX_SUMMARY = np.array([0.00, 0.35, 0.10, 0.35, 0.20])
 _WORDS_MEDIAN = np.array([420.0, 330.0, 880.0, 690.0, 240.0])
+_AMBIENT = INTERACTION_TYPES.index("ambient_scribe")
 _AI_GENERATED_RATE = 0.965
 
 
@@ -171,9 +187,6 @@ class Timeline:
     holidays: tuple[date, ...]
     outage: date
     version_shares: np.ndarray  # days x len(MODEL_VERSIONS): traffic share of each version
-
-    def index(self, day: date) -> int:
-        return (day - self.start).days
 
     def day(self, index: int) -> date:
         return self.start + timedelta(days=int(index))
@@ -227,7 +240,9 @@ def build_timeline(end: date, days: int) -> Timeline:
     """The window ending at `end` (inclusive) and the events placed relative to it."""
     start = end - timedelta(days=days - 1)
     holidays = tuple(us_holidays(start, end))
-    return Timeline(start, end, days, holidays, _outage_day(start, end, holidays), _version_shares(days))
+    return Timeline(
+        start, end, days, holidays, _outage_day(start, end, holidays), _version_shares(days)
+    )
 
 
 # ------------------------------------------------------------------------ the volume model
@@ -315,10 +330,13 @@ def _build_clinicians(rng: np.random.Generator, days: int, scale: float) -> Clin
     counts = _allocate(total, sizes, minimum=3)
     tenant = np.repeat(np.arange(len(TENANT_SPECS)), counts)
     signup = np.concatenate(
-        [_signup_days(rng, n, g, days) for n, g in zip(counts, _go_live_indices(days))]
+        [_signup_days(rng, n, g, days) for n, g in zip(counts, _go_live_indices(days), strict=True)]
     )
     specialty = np.concatenate(
-        [rng.choice(len(SPECIALTIES), n, p=_specialty_mix(s)) for n, s in zip(counts, TENANT_SPECS)]
+        [
+            rng.choice(len(SPECIALTIES), n, p=_specialty_mix(s))
+            for n, s in zip(counts, TENANT_SPECS, strict=True)
+        ]
     )
     role = rng.choice(len(CLINICIAN_ROLES), len(tenant), p=_ROLE_MIX)
     # Capped so the busiest power users stay within what one person can do in a day.
@@ -418,7 +436,10 @@ def _assign_clinicians(rng: np.random.Generator, world: World, day: int) -> np.n
     weight = c.weight * active
     tenant_weight = np.bincount(c.tenant, weights=weight, minlength=len(TENANT_SPECS))
     per_weight = np.divide(
-        world.volume[:, day], tenant_weight, out=np.zeros(len(TENANT_SPECS)), where=tenant_weight > 0
+        world.volume[:, day],
+        tenant_weight,
+        out=np.zeros(len(TENANT_SPECS)),
+        where=tenant_weight > 0,
     )
     expected = weight * per_weight[c.tenant]
     total = expected.sum()
@@ -427,16 +448,62 @@ def _assign_clinicians(rng: np.random.Generator, world: World, day: int) -> np.n
     return rng.choice(len(expected), size=rng.poisson(total), p=expected / total)
 
 
-def _lognormal(rng: np.random.Generator, median: np.ndarray, sigma: float | np.ndarray) -> np.ndarray:
+def _lognormal(
+    rng: np.random.Generator, median: np.ndarray, sigma: float | np.ndarray
+) -> np.ndarray:
     return median * np.exp(sigma * rng.standard_normal(len(median)))
 
 
 def _statuses(rng: np.random.Generator, n: int, outage: bool, version: np.ndarray) -> np.ndarray:
+    """Index into STATUSES per row: completed, failed, abandoned."""
     failure = OUTAGE_FAILURE_RATE if outage else NORMAL_FAILURE_RATE
-    # Users walk away from slow answers: abandonment rises with the regressed version.
-    abandon = ABANDON_RATE * np.array([m.latency_factor for m in MODEL_VERSIONS])[version] ** 1.2
+    # Users walk away from slow answers: abandonment rises with the version's latency.
+    abandon = ABANDON_RATE * _LATENCY_FACTOR[version] ** 1.2
     u = rng.random(n)
     return np.where(u < failure, 1, np.where(u < failure + abandon, 2, 0))
+
+
+def _durations(rng: np.random.Generator, kind: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Seconds per session: long for ambient scribing, short for coding help; cut short on
+    failure or abandonment."""
+    n = len(kind)
+    cut = np.select(
+        [status == 1, status == 2], [rng.uniform(0.02, 0.3, n), rng.uniform(0.05, 0.6, n)], 1.0
+    )
+    duration = _lognormal(rng, _DURATION_MEDIAN_S[kind], _DURATION_SIGMA[kind]) * cut
+    return np.clip(duration, 3, 3 * 3600).astype(np.int32)
+
+
+def _tokens(
+    rng: np.random.Generator, kind: np.ndarray, status: np.ndarray, duration: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(tokens_in, tokens_out); a scribe's input is the visit transcript, so it tracks duration."""
+    n = len(kind)
+    rate = _lognormal(rng, np.full(n, _AMBIENT_TOKENS_PER_S), 0.15)
+    transcript = _AMBIENT_PROMPT_TOKENS + duration * rate
+    tokens_in = np.where(
+        kind == _AMBIENT, transcript, _lognormal(rng, _TOKENS_IN_MEDIAN[kind], 0.45)
+    )
+    tokens_out = _lognormal(rng, _TOKENS_OUT_MEDIAN[kind], 0.35)
+    tokens_out *= np.select([status == 1, status == 2], [0.0, rng.uniform(0.1, 1.0, n)], 1.0)
+    return tokens_in.astype(np.int32), tokens_out.astype(np.int32)
+
+
+def _latencies(
+    rng: np.random.Generator, kind: np.ndarray, version: np.ndarray, status: np.ndarray
+) -> np.ndarray:
+    """Log-normal model latency in ms, by type and model version; failures are often timeouts."""
+    latency = _lognormal(rng, _LATENCY_MEDIAN_MS[kind] * _LATENCY_FACTOR[version], 0.35)
+    latency *= np.where(status == 1, rng.uniform(1.5, 4.0, len(kind)), 1.0)
+    return np.clip(latency, 50, 120_000).astype(np.int32)
+
+
+def _ratings(rng: np.random.Generator, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rating 1..5, whether the user left one): ~15% rate, high unless the session went wrong."""
+    rated = rng.random(len(status)) < FEEDBACK_RATE
+    u = rng.random(len(status))
+    rating = 1 + np.where(status == 0, _pick_from(u, _RATING_OK), _pick_from(u, _RATING_BAD))
+    return rating.astype(np.int8), rated
 
 
 def _interaction_columns(rng: np.random.Generator, world: World, day: int) -> dict[str, np.ndarray]:
@@ -451,43 +518,31 @@ def _interaction_columns(rng: np.random.Generator, world: World, day: int) -> di
     kind = _pick(rng, world.type_cum[tenant])
     channel = _pick(rng, world.channel_cum[tenant])
     version = rng.choice(len(MODEL_VERSIONS), n, p=world.timeline.version_shares[day])
-    outage = world.timeline.day(day) == world.timeline.outage
-    status = _statuses(rng, n, outage, version)
-    failed, abandoned = status == 1, status == 2
-
-    duration = _lognormal(rng, _DURATION_MEDIAN_S[kind], _DURATION_SIGMA[kind])
-    duration *= np.where(failed, rng.uniform(0.02, 0.3, n), np.where(abandoned, rng.uniform(0.05, 0.6, n), 1.0))
-    duration = np.clip(duration, 3, 3 * 3600).astype(np.int32)
-
-    ambient = kind == 0
-    transcript = _AMBIENT_PROMPT_TOKENS + duration * _lognormal(rng, np.full(n, _AMBIENT_TOKENS_PER_S), 0.15)
-    tokens_in = np.where(ambient, transcript, _lognormal(rng, _TOKENS_IN_MEDIAN[kind], 0.45))
-    tokens_out = _lognormal(rng, _TOKENS_OUT_MEDIAN[kind], 0.35) * np.where(abandoned, rng.uniform(0.1, 1.0, n), 1.0)
-    tokens_out = np.where(failed, 0.0, tokens_out)
-    tokens_in, tokens_out = tokens_in.astype(np.int32), tokens_out.astype(np.int32)
-
-    factor = np.array([m.latency_factor for m in MODEL_VERSIONS])[version]
-    latency = _lognormal(rng, _LATENCY_MEDIAN_MS[kind] * factor, 0.35)
-    latency *= np.where(failed, rng.uniform(1.5, 4.0, n), 1.0)  # failures tend to be timeouts
-    latency = np.clip(latency, 50, 120_000).astype(np.int32)
-
-    price_in = np.array([m.price_in_per_1k for m in MODEL_VERSIONS])[version]
-    price_out = np.array([m.price_out_per_1k for m in MODEL_VERSIONS])[version]
-    cost = np.round((tokens_in * price_in + tokens_out * price_out) / 1000, 6)
-
-    rated = rng.random(n) < FEEDBACK_RATE
-    u = rng.random(n)
-    rating = 1 + np.where(status == 0, _pick_from(u, _RATING_OK), _pick_from(u, _RATING_BAD))
-
+    status = _statuses(rng, n, world.timeline.day(day) == world.timeline.outage, version)
+    duration = _durations(rng, kind, status)
+    tokens_in, tokens_out = _tokens(rng, kind, status, duration)
+    latency = _latencies(rng, kind, version, status)
+    cost = np.round((tokens_in * _PRICE_IN[version] + tokens_out * _PRICE_OUT[version]) / 1000, 6)
+    rating, rated = _ratings(rng, status)
     start, count = world.patient_start[tenant], world.patient_count[tenant]
     # Skewed towards the low end of each pool: some patients come back often.
     patient = start + (count * rng.random(n) ** 1.7).astype(np.int64)
     return {
-        "clinician": clin, "tenant": tenant, "patient": patient, "started_at": started,
-        "channel": channel, "interaction_type": kind, "duration_sec": duration,
-        "model_version": version, "ai_latency_ms": latency, "tokens_in": tokens_in,
-        "tokens_out": tokens_out, "cost_usd": cost, "status": status,
-        "feedback_rating": rating.astype(np.int8), "rated": rated,
+        "clinician": clin,
+        "tenant": tenant,
+        "patient": patient,
+        "started_at": started,
+        "channel": channel,
+        "interaction_type": kind,
+        "duration_sec": duration,
+        "model_version": version,
+        "ai_latency_ms": latency,
+        "tokens_in": tokens_in,
+        "tokens_out": tokens_out,
+        "cost_usd": cost,
+        "status": status,
+        "feedback_rating": rating,
+        "rated": rated,
     }
 
 
@@ -496,7 +551,6 @@ def _strings(values: tuple[str, ...] | list[str], index: np.ndarray) -> pa.Array
 
 
 _TENANT_IDS = [spec.tenant_id for spec in TENANT_SPECS]
-_VERSION_NAMES = [m.name for m in MODEL_VERSIONS]
 
 
 def _interactions_table(world: World, cols: dict[str, np.ndarray], first_id: int) -> pa.Table:
@@ -526,32 +580,47 @@ _NOTE_ID_INDEX = _NOTES_SCHEMA.get_field_index("note_id")
 _NOTES_BODY_SCHEMA = _NOTES_SCHEMA.remove(_NOTE_ID_INDEX)
 
 
-def _notes_body(
-    rng: np.random.Generator, world: World, cols: dict[str, np.ndarray], interactions: pa.Table
-) -> pa.Table:
-    """Notes (without note_id) for the day's completed scribe sessions and some chart summaries."""
-    kind = cols["interaction_type"]
+def _note_rows(rng: np.random.Generator, kind: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Interactions that leave a note: nearly every completed scribe session, some summaries."""
     share = np.zeros(len(kind))
     for name, rate in _NOTE_SHARE.items():
         share[kind == INTERACTION_TYPES.index(name)] = rate
-    rows = np.flatnonzero((cols["status"] == 0) & (rng.random(len(kind)) < share))
-    n = len(rows)
-    ambient = kind[rows] == INTERACTION_TYPES.index("ambient_scribe")
-    u = rng.random(n)
-    note_type = np.where(ambient, _pick_from(u, _NOTE_MIX_AMBIENT), _pick_from(u, _NOTE_MIX_SUMMARY))
-    duration = cols["duration_sec"][rows]
-    lag_ms = np.minimum(_lognormal(rng, np.full(n, 40_000.0), 0.8), 1_800_000).astype(np.int64)
-    created = cols["started_at"][rows] + duration.astype(np.int64) * 1000 + lag_ms
+    return np.flatnonzero((status == 0) & (rng.random(len(kind)) < share))
 
-    length = np.where(ambient, (duration / _DURATION_MEDIAN_S[0]) ** 0.25, 1.0)
-    words = np.maximum(_lognormal(rng, _WORDS_MEDIAN[note_type] * length, 0.3), 40).astype(np.int32)
+
+def _note_review(
+    rng: np.random.Generator, version: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(ai_generated, edit_ratio, accepted, time_to_sign_min) per note, from the model version."""
+    n = len(version)
     ai = rng.random(n) < _AI_GENERATED_RATE
-    mean = np.array([m.edit_ratio_mean for m in MODEL_VERSIONS])[cols["model_version"][rows]]
+    mean = _EDIT_RATIO_MEAN[version]
     edit = rng.beta(2.0, 2.0 * (1 - mean) / mean)
     # A note not generated by AI means the draft was discarded and written from scratch.
     edit = np.round(np.where(ai, edit, 1.0), 4)
     accepted = ai & (rng.random(n) < 0.985 - 0.9 * edit**1.5)
     sign = np.round(np.maximum(_lognormal(rng, 18.0 * (1 + 1.5 * edit), 0.9), 0.5), 1)
+    return ai, edit, accepted, sign
+
+
+def _notes_body(
+    rng: np.random.Generator, world: World, cols: dict[str, np.ndarray], interactions: pa.Table
+) -> pa.Table:
+    """Notes (without note_id) for the day's interactions; created just after the session ends."""
+    rows = _note_rows(rng, cols["interaction_type"], cols["status"])
+    ambient = cols["interaction_type"][rows] == _AMBIENT
+    u = rng.random(len(rows))
+    note_type = np.where(
+        ambient, _pick_from(u, _NOTE_MIX_AMBIENT), _pick_from(u, _NOTE_MIX_SUMMARY)
+    )
+    duration = cols["duration_sec"][rows]
+    lag_ms = _lognormal(rng, np.full(len(rows), 40_000.0), 0.8)
+    created = (
+        cols["started_at"][rows] + duration * 1000 + np.minimum(lag_ms, 1_800_000).astype(np.int64)
+    )
+    length = np.where(ambient, (duration / _DURATION_MEDIAN_S[_AMBIENT]) ** 0.25, 1.0)
+    words = np.maximum(_lognormal(rng, _WORDS_MEDIAN[note_type] * length, 0.3), 40)
+    ai, edit, accepted, sign = _note_review(rng, cols["model_version"][rows])
 
     take = pa.array(rows, pa.int64())
     copied = [
@@ -562,7 +631,7 @@ def _notes_body(
         _strings(NOTE_TYPES, note_type),
         _strings(SPECIALTIES, world.clinicians.specialty[cols["clinician"][rows]]),
         pa.array(created, pa.timestamp("ms")),
-        pa.array(words),
+        pa.array(words.astype(np.int32)),
         pa.array(ai),
         pa.array(edit),
         pa.array(accepted),
@@ -581,6 +650,7 @@ def _with_note_ids(body: pa.Table, first_id: int) -> pa.Table:
     ordered = body.sort_by("created_at")
     ids = pa.array(first_id + np.arange(ordered.num_rows, dtype=np.int64))
     return ordered.add_column(_NOTE_ID_INDEX, _NOTES_SCHEMA.field("note_id"), ids)
+
 
 # --------------------------------------------------------------------------------- writing
 
@@ -680,7 +750,11 @@ def _truths(timeline: Timeline) -> dict:
         serving = np.flatnonzero(shares[:, j] > 0)
         if len(serving):
             rollouts.append(
-                {"version": version.name, "date": timeline.day(serving[0]).isoformat(), "ramp_days": version.ramp_days}
+                {
+                    "version": version.name,
+                    "date": timeline.day(serving[0]).isoformat(),
+                    "ramp_days": version.ramp_days,
+                }
             )
     regressed = _VERSION_NAMES.index(REGRESSED_VERSION)
     fix = MODEL_VERSIONS[_VERSION_NAMES.index(FIX_VERSION)]
@@ -689,9 +763,13 @@ def _truths(timeline: Timeline) -> dict:
         "rollouts": rollouts,
         "latency_regression": {
             "version": REGRESSED_VERSION,
-            "start": (timeline.end - timedelta(days=MODEL_VERSIONS[regressed].days_before_end)).isoformat(),
+            "start": (
+                timeline.end - timedelta(days=MODEL_VERSIONS[regressed].days_before_end)
+            ).isoformat(),
             "end": (timeline.end - timedelta(days=fix.days_before_end + 1)).isoformat(),
-            "p95_factor": round(MODEL_VERSIONS[regressed].latency_factor / previous.latency_factor, 3),
+            "p95_factor": round(
+                MODEL_VERSIONS[regressed].latency_factor / previous.latency_factor, 3
+            ),
         },
         "fix_version": FIX_VERSION,
         "outage": {
@@ -706,7 +784,9 @@ def _truths(timeline: Timeline) -> dict:
     }
 
 
-def _manifest(seed: int, scale: float, timeline: Timeline, counts: dict[str, int], root: Path, s3: str) -> dict:
+def _manifest(
+    seed: int, scale: float, timeline: Timeline, counts: dict[str, int], root: Path, s3: str
+) -> dict:
     go_lives = [timeline.day(g) for g in _go_live_indices(timeline.days)]
     return {
         "generator_version": GENERATOR_VERSION,
@@ -716,13 +796,19 @@ def _manifest(seed: int, scale: float, timeline: Timeline, counts: dict[str, int
         "days": timeline.days,
         "start_date": timeline.start.isoformat(),
         "end_date": timeline.end.isoformat(),
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "row_counts": counts,
         "files_bytes": {name: _files_bytes(root, name) for name in counts},
         "s3_location": s3,
         "tenants": [
-            {"id": s.tenant_id, "name": s.name, "region": s.region, "plan": s.plan, "go_live_date": g.isoformat()}
-            for s, g in zip(TENANT_SPECS, go_lives)
+            {
+                "id": s.tenant_id,
+                "name": s.name,
+                "region": s.region,
+                "plan": s.plan,
+                "go_live_date": g.isoformat(),
+            }
+            for s, g in zip(TENANT_SPECS, go_lives, strict=True)
         ],
         **_truths(timeline),
     }
@@ -731,7 +817,7 @@ def _manifest(seed: int, scale: float, timeline: Timeline, counts: dict[str, int
 # -------------------------------------------------------------------------------- generate
 
 
-def _write_dataset(root: Path, seed: int, scale: float, timeline: Timeline, s3_location: str) -> dict:
+def _write_dataset(root: Path, seed: int, scale: float, timeline: Timeline, s3: str) -> dict:
     rng = np.random.default_rng(seed)
     world = build_world(rng, timeline, scale)
     tenants, clinicians = _tenants_table(timeline), _clinicians_table(world)
@@ -739,8 +825,8 @@ def _write_dataset(root: Path, seed: int, scale: float, timeline: Timeline, s3_l
     _write(clinicians, root / CLINICIANS.name / f"{CLINICIANS.name}.parquet")
     counts = {TENANTS.name: tenants.num_rows, CLINICIANS.name: clinicians.num_rows}
     counts.update(_write_facts(rng, world, root))
-    (root / DDL_NAME).write_text(athena_ddl(s3_location, timeline.start, timeline.end), encoding="utf-8")
-    manifest = _manifest(seed, scale, timeline, counts, root, s3_location)
+    (root / DDL_NAME).write_text(athena_ddl(s3, timeline.start, timeline.end), encoding="utf-8")
+    manifest = _manifest(seed, scale, timeline, counts, root, s3)
     # Last file written: a dataset with a manifest is complete.
     manifest_path(root).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -775,12 +861,13 @@ def generate(
         raise ValueError(f"scale must be positive, got {scale}")
     if days < MIN_DAYS:
         raise ValueError(f"days must be at least {MIN_DAYS}, got {days}")
-    end = end_date or datetime.now(timezone.utc).date()
+    timeline = build_timeline(end_date or datetime.now(UTC).date(), days)
+    athena_ddl(s3_location, timeline.start, timeline.end)  # fail on a bad location before writing
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
-        manifest = _write_dataset(staging, seed, scale, build_timeline(end, days), s3_location)
+        manifest = _write_dataset(staging, seed, scale, timeline, s3_location)
         _replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -789,11 +876,17 @@ def generate(
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m demo.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("var/data"), help="dataset folder (replaced)")
+    parser = argparse.ArgumentParser(
+        prog="python -m demo.generate", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("var/data"), help="dataset folder (replaced)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=float, default=1.0, help="1 = about 2M interactions a year")
-    parser.add_argument("--end-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD, default today (UTC)")
+    parser.add_argument(
+        "--end-date", type=date.fromisoformat, default=None, help="YYYY-MM-DD, default today (UTC)"
+    )
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--s3-location", default=DEFAULT_S3_LOCATION, help="used in athena_ddl.sql")
     return parser.parse_args(argv)
@@ -804,13 +897,18 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse_args(argv)
     began = time.perf_counter()
     manifest = generate(
-        args.out, seed=args.seed, scale=args.scale, end_date=args.end_date, days=args.days,
+        args.out,
+        seed=args.seed,
+        scale=args.scale,
+        end_date=args.end_date,
+        days=args.days,
         s3_location=args.s3_location,
     )
     seconds = time.perf_counter() - began
     counts = manifest["row_counts"]
     rows = sum(counts.values())
-    print(f"{manifest['start_date']} .. {manifest['end_date']}  data_version {manifest['data_version']}")
+    window = f"{manifest['start_date']} .. {manifest['end_date']}"
+    print(f"{window}  data_version {manifest['data_version']}")
     print("  ".join(f"{name} {count:,}" for name, count in counts.items()))
     print(f"{rows:,} rows to {args.out} in {seconds:.1f} s ({rows / seconds:,.0f} rows/s)")
 

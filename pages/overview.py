@@ -39,7 +39,8 @@ def layout(**query) -> html.Div:
     return html.Div(
         [
             html.H1("Overview", className="page-title"),
-            html.Div(notice(messages), id=f"{PAGE}-notices"),
+            html.Div(notice(messages), id=f"{PAGE}-notices"),  # about the URL this view came from
+            html.Div(id=f"{PAGE}-status"),  # about the current filters
             filter_bar(PAGE, state, show_tenants=principal.all_tenants or len(principal.tenants or ()) > 1),
             dcc.Store(id=f"{PAGE}-url"),
             dcc.Loading(html.Div(kpi_row([_placeholder(label) for _, label, _, _ in KPIS]), id=f"{PAGE}-kpis"),
@@ -66,7 +67,7 @@ wire_filter_bar(PAGE)
 @callback(
     Output(f"{PAGE}-kpis", "children"),
     Output(f"{PAGE}-url", "data"),
-    Output(f"{PAGE}-notices", "children"),
+    Output(f"{PAGE}-status", "children"),
     *filter_inputs(PAGE),
 )
 def update_kpis(preset, start, end, channels, tenants):

@@ -103,9 +103,13 @@ class QueryService:
         *,
         filters: Filters | None = None,
         source: str = "page",
+        on_start: Callable[[str], None] | None = None,
         **params: Any,
     ) -> pd.DataFrame:
         """Run a named query for `principal` and return its frame (a fresh copy per call).
+
+        `on_start(query_id)` is called when the engine starts the query (not on a cache hit),
+        so a caller can cancel it with `engine.cancel(query_id)`.
 
         Raises:
             QueryRejected: the name, parameters or SQL were refused before anything ran.
@@ -116,7 +120,7 @@ class QueryService:
         try:
             compiled = self.compile(name, principal, filters, params)
             cached, hit = self.cache.get_or_compute(
-                self._key(compiled), lambda: self._execute(compiled), self.ttls[compiled.ttl_class]
+                self._key(compiled), lambda: self._execute(compiled, on_start), self.ttls[compiled.ttl_class]
             )
         except QueryError as err:
             self._record(principal, source, name, compiled, started, None, False, err)
@@ -132,8 +136,8 @@ class QueryService:
         )
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    def _execute(self, compiled: CompiledQuery) -> _Cached:
-        result = self.engine.execute(compiled.sql, label=compiled.name)
+    def _execute(self, compiled: CompiledQuery, on_start: Callable[[str], None] | None = None) -> _Cached:
+        result = self.engine.execute(compiled.sql, label=compiled.name, on_start=on_start)
         return _Cached(
             normalise(result.frame), result.query_id, result.bytes_scanned,
             result.engine_ms, result.queue_ms, result.state,
@@ -235,9 +239,10 @@ def set_service(service: QueryService | None) -> None:
     _service = service
 
 
-def run(name: str, principal: Principal, *, filters: Filters | None = None, source: str = "page", **params: Any) -> pd.DataFrame:
+def run(name: str, principal: Principal, *, filters: Filters | None = None, source: str = "page",
+        on_start: Callable[[str], None] | None = None, **params: Any) -> pd.DataFrame:
     """Run a named query on the process-wide service. See `QueryService.run`."""
-    return get_service().run(name, principal, filters=filters, source=source, **params)
+    return get_service().run(name, principal, filters=filters, source=source, on_start=on_start, **params)
 
 
 def _log_record(record: QueryRecord) -> None:
