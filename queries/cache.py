@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +48,11 @@ class ResultCache:
         self._size_limit = size_limit
         self._lock_timeout = lock_timeout
         self._open_lock = threading.Lock()
+        # Counters are summed in memory and flushed at most once a second: a SQLite write per
+        # hit would cost more than the hit itself and serialise concurrent callers.
+        self._pending: Counter[str] = Counter()
+        self._pending_lock = threading.Lock()
+        self._flushed_at = time.monotonic()
         self._open()
 
     def _open(self) -> None:
@@ -84,10 +90,15 @@ class ResultCache:
     def _single_flight(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
         lock_key, token = f"lock:{key}", uuid.uuid4().hex
         delay = 0.001
-        while not self._results.add(lock_key, token, expire=self._lock_timeout, retry=True):
-            # Someone else is computing this key: wait for their result, not for the lock.
+        while True:
+            # Take the lock only when it looks free: waiters poll with reads (which WAL lets run
+            # beside the holder's write) instead of contending for SQLite's write lock.
+            if self._results.get(lock_key, retry=True) is None and self._results.add(
+                lock_key, token, expire=self._lock_timeout, retry=True
+            ):
+                break
             time.sleep(delay)
-            delay = min(delay * 2, 0.02)
+            delay = min(delay * 2, 0.005)
             value = self._results.get(key, default=_MISS, retry=True)
             if value is not _MISS:
                 self.count("waits")
@@ -132,13 +143,28 @@ class ResultCache:
         return token
 
     def count(self, counter: str, amount: int = 1) -> None:
+        with self._pending_lock:
+            self._pending[counter] += amount
+            due = time.monotonic() - self._flushed_at >= 1.0
+        if due:
+            self.flush_counters()
+
+    def flush_counters(self) -> None:
+        """Add this process's pending counts to the shared totals."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, Counter()
+            self._flushed_at = time.monotonic()
         try:
-            self._meta.incr(f"stats:{counter}", amount, retry=True)
+            with self._meta.transact(retry=True):
+                for counter, amount in pending.items():
+                    self._meta.incr(f"stats:{counter}", amount, retry=True)
         except _CACHE_ERRORS:
             pass  # counters are best effort
 
     def stats(self) -> dict[str, Any]:
+        """Totals over every process (each process's counts arrive within a second)."""
         self._ensure_open()
+        self.flush_counters()
         out: dict[str, Any] = {c: int(self._meta.get(f"stats:{c}", 0, retry=True)) for c in COUNTERS}
         out["entries"] = len(self._results)
         out["bytes"] = self._results.volume()
@@ -148,9 +174,12 @@ class ResultCache:
         """Drop every result and reset the counters (the generation token stays)."""
         self._ensure_open()
         self._results.clear(retry=True)
+        with self._pending_lock:
+            self._pending.clear()
         for counter in COUNTERS:
             self._meta.delete(f"stats:{counter}", retry=True)
 
     def close(self) -> None:
+        self.flush_counters()
         self._results.close()
         self._meta.close()

@@ -39,3 +39,34 @@ def overview_payload(graph_id: str, graph_props: list[str], message_id: str, *, 
         inputs.append((f"{page}-{control}", prop, values.get(key, default)))
     outputs = [(graph_id, p) for p in graph_props] + [(message_id, "children")]
     return callback_payload(outputs, inputs)
+
+
+def initial_callbacks(dependencies: list[dict], prefix: str) -> list[dict]:
+    """The server-side callbacks a page fires on load, as payloads with empty (None) inputs.
+
+    `dependencies` is the JSON of /_dash-dependencies. A callback belongs to the page when all its
+    outputs' ids start with `prefix`; clientside and prevent_initial_call callbacks are skipped.
+    """
+    payloads = []
+    for dep in dependencies:
+        if dep.get("clientside_function") or dep.get("prevent_initial_call"):
+            continue
+        outputs = _parse_outputs(dep["output"])
+        if not outputs or not all(i.startswith(prefix) for i, _ in outputs):
+            continue
+        payload = callback_payload(outputs, [(d["id"], d["property"], None) for d in dep["inputs"]])
+        payload["output"] = dep["output"]
+        payload["state"] = [{"id": d["id"], "property": d["property"], "value": None} for d in dep["state"]]
+        payloads.append(payload)
+    return payloads
+
+
+def _parse_outputs(output: str) -> list[tuple[str, str]]:
+    parts = output.strip(".").split("...") if output.startswith("..") else [output]
+    pairs = []
+    for part in parts:
+        if part.startswith("{"):  # pattern-matching ids are not page-load callbacks here
+            return []
+        component, _, prop = part.rpartition(".")
+        pairs.append((component.split("@")[0], prop))
+    return pairs
