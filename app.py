@@ -12,7 +12,7 @@ import logging
 
 import diskcache
 import flask
-from dash import Dash, DiskcacheManager, set_props
+from dash import Dash, DiskcacheManager, Input, Output, State, set_props
 
 from components.shell import APP_TITLE, shell
 from queries import QueryError, get_service
@@ -55,6 +55,14 @@ def create_app(settings: Settings | None = None) -> Dash:
         assets_ignore=r"vendor/.*",
     )
     app.layout = shell
+    # The phone-width menu button opens and closes the nav links.
+    app.clientside_callback(
+        "(n, open) => n ? !open : open",
+        Output("nav-collapse", "is_open"),
+        Input("nav-toggle", "n_clicks"),
+        State("nav-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
     server = app.server
     server.secret_key = settings.secret_key
     server.add_url_rule("/health", "health", _health)

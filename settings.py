@@ -102,10 +102,26 @@ def markdown_table() -> str:
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
         default = field.default
-        shown = "" if default is None else str(default).replace(str(ROOT), ".")
-        rows.append(f"| `{name.upper()}` | `{shown}` | {field.description} |")
+        shown = "–" if default is None else f"`{str(default).replace(str(ROOT), '.')}`"
+        rows.append(f"| `{name.upper()}` | {shown} | {field.description} |")
     return "\n".join(rows)
 
 
+README_BEGIN, README_END = "<!-- settings:begin -->", "<!-- settings:end -->"
+
+
+def write_readme_table(readme: Path = ROOT / "README.md") -> None:
+    """Replace the table between the README's settings markers with the current one."""
+    text = readme.read_text()
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_BEGIN}\n{markdown_table()}\n{README_END}{tail}")
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    import sys
+
+    if "--write-readme" in sys.argv:
+        write_readme_table()
+    else:
+        print(markdown_table())

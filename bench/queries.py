@@ -14,6 +14,7 @@ import pickle
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,12 +36,14 @@ def bench_named_queries(data_dir: Path, repeats: int = 9, warm_repeats: int = 20
         for name in named.names():
             compiled = service.compile(name, LOCAL_DEMO, LAST_30)
             engine.execute(compiled.sql)  # file cache and DuckDB metadata warmed alike for both
+            run_raw = partial(engine.execute, compiled.sql)
+            run_app = partial(service.run, name, LOCAL_DEMO, filters=LAST_30)
             raw, cold = [], []
             for _ in range(repeats):  # interleaved, so drift in machine load hits both alike
-                raw.append(timed(lambda: engine.execute(compiled.sql)))
+                raw.append(timed(run_raw))
                 service.cache.bump_generation()
-                cold.append(timed(lambda: service.run(name, LOCAL_DEMO, filters=LAST_30)))
-            warm = [timed(lambda: service.run(name, LOCAL_DEMO, filters=LAST_30)) for _ in range(warm_repeats)]
+                cold.append(timed(run_app))
+            warm = [timed(run_app) for _ in range(warm_repeats)]
             raw_ms, cold_ms = summary(raw)["p50"], summary(cold)["p50"]
             rows.append({
                 "query": name,
@@ -71,20 +74,24 @@ def bench_single_flight(data_dir: Path, callers: int = 20, rounds: int = 5) -> d
                 ones.append(timed(lambda: service.run("overview_kpis", LOCAL_DEMO, filters=LAST_30)))
                 service.cache.bump_generation()
                 before = service.cache.stats()["executions"]
-                barrier = threading.Barrier(callers)
-
-                def call(_):
-                    barrier.wait()
-                    service.run("overview_kpis", LOCAL_DEMO, filters=LAST_30)
-
-                walls.append(timed(lambda: list(pool.map(call, range(callers)))))
+                call = partial(_call_together, threading.Barrier(callers), service)
+                walls.append(timed(partial(_drain, pool.map(call, range(callers)))))
                 executions.append(service.cache.stats()["executions"] - before)
         one, wall = summary(ones)["p50"], summary(walls)["p50"]
         return {"callers": callers, "executions": max(executions), "one query ms": one, "wall ms": wall,
                 "wall / one": wall / one}
 
 
-def bench_cache_format(data_dir: Path, repeats: int = 200) -> list[dict]:
+def _call_together(barrier: threading.Barrier, service, _index: int) -> None:
+    barrier.wait()
+    service.run("overview_kpis", LOCAL_DEMO, filters=LAST_30)
+
+
+def _drain(results) -> None:
+    list(results)
+
+
+def bench_cache_format(data_dir: Path, repeats: int = 20) -> list[dict]:
     """Pickle versus Arrow IPC for the frames the cache stores (a small and a large result)."""
     service = build_service(Settings(data_dir=data_dir, cache_dir=Path(tempfile.mkdtemp())))
     small = service.run("overview_daily", LOCAL_DEMO, filters=Filters(BENCH_END_DATE.replace(month=1, day=1),
@@ -95,12 +102,13 @@ def bench_cache_format(data_dir: Path, repeats: int = 200) -> list[dict]:
     for label, frame in (("daily series", small), ("100k detail rows", large)):
         for fmt, dump, load in (("pickle", _pickle_dump, pickle.loads), ("arrow ipc", _ipc_dump, _ipc_load)):
             blob = dump(frame)
+            write, read = partial(dump, frame), partial(load, blob)
             rows.append({
                 "frame": label,
                 "format": fmt,
                 "bytes": len(blob),
-                "write ms": summary([timed(lambda: dump(frame)) for _ in range(repeats // 10 or 1)])["p50"],
-                "read ms": summary([timed(lambda: load(blob)) for _ in range(repeats // 10 or 1)])["p50"],
+                "write ms": summary([timed(write) for _ in range(repeats)])["p50"],
+                "read ms": summary([timed(read) for _ in range(repeats)])["p50"],
             })
     return rows
 

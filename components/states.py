@@ -10,11 +10,15 @@ def empty_state(message: str = "No data for these filters.") -> html.Div:
     return html.Div(message, className="state state-empty text-muted")
 
 
-def error_state(message: str, query_id: str | None = None) -> dbc.Alert:
-    """A plain message the user can act on; never a traceback."""
+def error_state(message: str, query_id: str | None = None, retry: dict | None = None) -> dbc.Alert:
+    """A plain message the user can act on, with a retry button when `retry` (an id) is given;
+    never a traceback."""
     children = [html.Strong("Could not load this data. "), html.Span(message)]
     if query_id:
-        children.append(html.Div(f"Query id: {query_id}", className="small text-muted mt-1"))
+        children.append(html.Div(f"Query id: {query_id}", className="small text-muted mt-1 query-id"))
+    if retry is not None:
+        children.append(dbc.Button("Retry", id=retry, size="sm", color="danger", outline=True,
+                                   className="mt-2 retry"))
     return dbc.Alert(children, color="danger", className="state state-error mb-2")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from queries import Filters
-from queries.tables import CHANNELS
+from queries.tables import CHANNELS, INTERACTION_TYPES, SPECIALTIES
 
 PRESETS = {
     "7d": "Last 7 days",
@@ -25,7 +25,10 @@ PRESETS = {
     "custom": "Custom range",
 }
 DEFAULT_PRESET = "30d"
+COMPARISONS = {"previous": "Previous period", "last_year": "Same period last year"}
+DEFAULT_COMPARISON = "previous"
 _TENANT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MODEL_VERSION = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 _MAX_VALUES = 50
 
 
@@ -36,9 +39,20 @@ class ViewState:
     end: dt.date
     channels: tuple[str, ...] = ()
     tenants: tuple[str, ...] = ()
+    compare: str = DEFAULT_COMPARISON
+    interaction_types: tuple[str, ...] = ()
+    specialties: tuple[str, ...] = ()
+    model_versions: tuple[str, ...] = ()
 
     def filters(self) -> Filters:
-        return Filters(start=self.start, end=self.end, channels=self.channels, tenants=self.tenants)
+        return Filters(start=self.start, end=self.end, channels=self.channels, tenants=self.tenants,
+                       interaction_types=self.interaction_types, specialties=self.specialties,
+                       model_versions=self.model_versions)
+
+    def comparison_filters(self) -> Filters:
+        """The period the KPI changes are measured against."""
+        current = self.filters()
+        return current.same_period_last_year() if self.compare == "last_year" else current.previous_period()
 
     def query_string(self) -> str:
         """Canonical `?a=b` form: defaults left out, so a default view has a clean URL."""
@@ -47,7 +61,12 @@ class ViewState:
             pairs.append(("range", self.preset))
         if self.preset == "custom":
             pairs += [("start", self.start.isoformat()), ("end", self.end.isoformat())]
+        if self.compare != DEFAULT_COMPARISON:
+            pairs.append(("compare", self.compare))
         pairs += [("channel", c) for c in self.channels]
+        pairs += [("type", t) for t in self.interaction_types]
+        pairs += [("specialty", s) for s in self.specialties]
+        pairs += [("model", m) for m in self.model_versions]
         pairs += [("tenant", t) for t in self.tenants]
         return "?" + urlencode(pairs) if pairs else ""
 
@@ -72,11 +91,16 @@ def from_query(query: Mapping[str, Any], anchor: dt.date) -> tuple[ViewState, li
         end=_one(query.get("end")),
         channels=query.get("channel"),
         tenants=query.get("tenant"),
+        compare=_one(query.get("compare")),
+        interaction_types=query.get("type"),
+        specialties=query.get("specialty"),
+        model_versions=query.get("model"),
         anchor=anchor,
     )
 
 
-def from_values(*, preset, start, end, channels, tenants, anchor: dt.date) -> tuple[ViewState, list[str]]:
+def from_values(*, preset, start, end, channels, tenants, anchor: dt.date, compare=None,
+                interaction_types=None, specialties=None, model_versions=None) -> tuple[ViewState, list[str]]:
     """Validate raw control values; invalid parts fall back to defaults, with a message each."""
     messages: list[str] = []
     if preset in (None, ""):
@@ -98,7 +122,17 @@ def from_values(*, preset, start, end, channels, tenants, anchor: dt.date) -> tu
         start_day, end_day = preset_range(preset, anchor)
     chosen_channels = _values(channels, "channel", lambda c: c in CHANNELS, messages)
     chosen_tenants = _values(tenants, "tenant", lambda t: bool(_TENANT_ID.match(t)), messages)
-    return ViewState(preset, start_day, end_day, chosen_channels, chosen_tenants), messages
+    if compare in (None, ""):
+        compare = DEFAULT_COMPARISON
+    if not isinstance(compare, str) or compare not in COMPARISONS:
+        messages.append(f"Unknown comparison {str(compare)[:40]!r}; comparing with the previous period.")
+        compare = DEFAULT_COMPARISON
+    return ViewState(
+        preset, start_day, end_day, chosen_channels, chosen_tenants, compare,
+        _values(interaction_types, "interaction type", lambda t: t in INTERACTION_TYPES, messages),
+        _values(specialties, "specialty", lambda s: s in SPECIALTIES, messages),
+        _values(model_versions, "model version", lambda m: bool(_MODEL_VERSION.match(m)), messages),
+    ), messages
 
 
 def _one(value: Any) -> Any:

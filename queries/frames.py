@@ -35,7 +35,7 @@ def _normalise_column(series: pd.Series) -> pd.Series:
         return series.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
     if ptypes.is_datetime64_any_dtype(dtype):
         return series.astype("datetime64[ns]")
-    if ptypes.is_string_dtype(dtype) or dtype == object:
+    if ptypes.is_string_dtype(dtype) or ptypes.is_object_dtype(dtype):
         return _normalise_objects(series)
     if isinstance(dtype, pd.ArrowDtype):
         return _normalise_column(series.astype(dtype.numpy_dtype))
@@ -45,7 +45,7 @@ def _normalise_column(series: pd.Series) -> pd.Series:
 def _normalise_objects(series: pd.Series) -> pd.Series:
     sample = series.dropna()
     if sample.empty:
-        return series.astype("str") if series.dtype != object else series.astype("object")
+        return series if ptypes.is_object_dtype(series.dtype) else series.astype("str")
     first = sample.iloc[0]
     if isinstance(first, decimal.Decimal):
         return series.astype("float64")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import sqlglot.expressions as exp
@@ -38,7 +38,7 @@ def names() -> list[str]:
     return sorted(p.stem for p in SQL_DIR.glob("*.sql"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> NamedQuery:
     """Read and parse a named query once per process (the files do not change under a server)."""
     if not _NAME.match(name):

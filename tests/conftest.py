@@ -55,7 +55,7 @@ class RunningApp:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / "app.log"
         full_env = {**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1"}
-        self._log_file = open(self.log, "w")
+        self._log_file = open(self.log, "w")  # noqa: SIM115 - open for the life of the process
         self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=full_env,
                                      stdout=self._log_file, stderr=subprocess.STDOUT)
         self._wait_ready()
