@@ -106,15 +106,23 @@ class ResultCache:
         try:
             value = self._results.get(key, default=_MISS, retry=True)
             if value is not _MISS:  # computed between our miss and our lock
+                self._release(lock_key, token)
                 return value, True
             self.count("executions")
             value = compute()
+        except BaseException:
+            self._release(lock_key, token)
+            raise
+        with self._results.transact(retry=True):  # one commit: store the result, free the key
             self._results.set(key, value, expire=ttl, retry=True)
-            return value, False
-        finally:
-            with self._results.transact(retry=True):
-                if self._results.get(lock_key, retry=True) == token:
-                    self._results.delete(lock_key, retry=True)
+            self._release(lock_key, token)
+        return value, False
+
+    def _release(self, lock_key: str, token: str) -> None:
+        """Free the lock if it is still ours (it may have expired and been taken by another)."""
+        with self._results.transact(retry=True):
+            if self._results.get(lock_key, retry=True) == token:
+                self._results.delete(lock_key, retry=True)
 
     def _compute_uncached(self, compute: Callable[[], T], err: Exception) -> T:
         log.warning("result cache unavailable (%s); computing without it", err)

@@ -16,15 +16,22 @@ from pandas.api import types as ptypes
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     """Return `frame` with the project's canonical dtypes (column names lower-cased)."""
-    frame = frame.copy(deep=False)
-    frame.columns = [str(c).lower() for c in frame.columns]
-    for column in frame.columns:
-        frame[column] = _normalise_column(frame[column])
-    return frame.reset_index(drop=True)
+    columns = {str(name).lower(): _normalise_column(frame.iloc[:, i]) for i, name in enumerate(frame.columns)}
+    return pd.DataFrame(columns).reset_index(drop=True) if columns else pd.DataFrame(index=range(len(frame)))
+
+
+def _canonical(dtype) -> bool:
+    return dtype in (_INT64, _FLOAT64, _BOOL, _DATETIME_NS) or dtype == pd.StringDtype(na_value=float("nan"))
+
+
+_INT64, _FLOAT64, _BOOL, _DATETIME_NS = (pd.api.types.pandas_dtype(t) for t in
+                                         ("int64", "float64", "bool", "datetime64[ns]"))
 
 
 def _normalise_column(series: pd.Series) -> pd.Series:
     dtype = series.dtype
+    if _canonical(dtype):  # the common case: nothing to convert, nothing to scan
+        return series
     if ptypes.is_bool_dtype(dtype):
         return series.astype("boolean" if series.isna().any() else bool)
     if ptypes.is_integer_dtype(dtype):
@@ -43,10 +50,10 @@ def _normalise_column(series: pd.Series) -> pd.Series:
 
 
 def _normalise_objects(series: pd.Series) -> pd.Series:
-    sample = series.dropna()
-    if sample.empty:
+    first_index = series.first_valid_index()
+    if first_index is None:
         return series if ptypes.is_object_dtype(series.dtype) else series.astype("str")
-    first = sample.iloc[0]
+    first = series.at[first_index]
     if isinstance(first, decimal.Decimal):
         return series.astype("float64")
     if isinstance(first, bool):
