@@ -1,0 +1,1 @@
+"""Printable reports of dashboard pages."""
