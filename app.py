@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = app.server
     server.secret_key = settings.secret_key
     server.add_url_rule("/health", "health", _health)
+    import auth  # sign-in, the request guard, security headers and the audit log
+
+    auth.init_app(app, settings)
     return app
 
 

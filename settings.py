@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+DEFAULT_MASKING_KEY = "dev-only-masking-key-change-me"
 
 
 class Settings(BaseSettings):
@@ -81,6 +82,77 @@ class Settings(BaseSettings):
         None, description="Override the Athena endpoint (a local Athena-compatible service)."
     )
     athena_poll_interval: float = Field(0.05, description="Seconds between state polls.")
+    athena_poll_max_interval: float = Field(
+        1.0, description="Longest wait between state polls: from ATHENA_POLL_INTERVAL it grows 1.25x per poll."
+    )
+    athena_cursor: Literal["auto", "arrow", "pandas", "default"] = Field(
+        "auto", description="How results are fetched: `auto` (fastest exact path), or PyAthena's `arrow`, "
+        "`pandas` or `default` cursor (docs/athena.md)."
+    )
+    athena_unload: bool = Field(
+        False, description="Fetch through UNLOAD to Parquet when the SQL allows it (arrow/pandas cursors only)."
+    )
+    athena_result_reuse: bool = Field(False, description="Let Athena reuse the result of an identical recent query.")
+    athena_result_reuse_minutes: int = Field(60, description="How old (minutes) a reused Athena result may be.")
+    athena_query_timeout: float = Field(
+        300.0, description="Seconds a query may take before it is stopped in Athena (StopQueryExecution)."
+    )
+    athena_max_retries: int = Field(
+        5, description="Retries of a throttled Athena call or a failed S3 read, with backoff and jitter."
+    )
+    athena_retry_base_delay: float = Field(0.2, description="First retry delay in seconds; it doubles per retry.")
+    athena_retry_max_delay: float = Field(10.0, description="Longest retry delay in seconds (before jitter).")
+    athena_price_per_tb_usd: float = Field(5.0, description="Athena price per TB scanned, for cost figures.")
+    athena_bytes_budget_per_query: int | None = Field(
+        None, description="Most bytes one query may scan; larger queries are refused before they run."
+    )
+    athena_bytes_budget_per_user_day: int | None = Field(
+        None, description="Most bytes one user's queries may scan per UTC day."
+    )
+    athena_data_location: str | None = Field(
+        None,
+        description="s3:// root of the tables (LOCATION in athena_ddl.sql) or a local copy: partition sizes "
+        "for scan estimates, the latest day and the data version.",
+    )
+    athena_metadata_ttl: int = Field(300, description="Seconds a listing of ATHENA_DATA_LOCATION is reused.")
+
+    # Sign-in and audit
+    users_file: Path | None = Field(
+        None, description="JSON file of users (`python -m auth users ...` manages it). Default: `$VAR_DIR/users.json`."
+    )
+    app_db: Path | None = Field(
+        None, description="The app's own SQLite database (audit log, sessions, sign-in throttle). "
+        "Default: `$VAR_DIR/app.db`."
+    )
+    demo_users: bool = Field(
+        True, description="On the embedded engine in development, create one demo user per role when the "
+        "users file does not exist yet."
+    )
+    session_lifetime_minutes: int = Field(
+        480, gt=0, description="Minutes a sign-in lasts; after that the user signs in again."
+    )
+    session_cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (required when `APP_ENV=production`)."
+    )
+    masking_key: str = Field(
+        DEFAULT_MASKING_KEY, description="Key of the keyed hash that pseudonymises `patient_id` for viewers. "
+        "Set a long random value."
+    )
+    login_max_failures_user: int = Field(
+        5, gt=0, description="Failed sign-ins for one user name within the window before sign-in answers 429."
+    )
+    login_max_failures_ip: int = Field(
+        20, gt=0, description="Failed sign-ins from one address within the window before sign-in answers 429."
+    )
+    login_failure_window: int = Field(
+        900, gt=0, description="Seconds failed sign-ins are remembered for throttling."
+    )
+    trusted_proxy_hops: int = Field(
+        0, ge=0, description="Reverse proxies in front of the app whose X-Forwarded-* headers are trusted."
+    )
+    audit_log_file: Path | None = Field(
+        None, description="Also append audit events as JSON lines to this file. Default: the process log (stderr)."
+    )
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -89,6 +161,14 @@ class Settings(BaseSettings):
     @property
     def resolved_cache_dir(self) -> Path:
         return self.cache_dir or self.var_dir / "cache"
+
+    @property
+    def resolved_users_file(self) -> Path:
+        return self.users_file or self.var_dir / "users.json"
+
+    @property
+    def resolved_app_db(self) -> Path:
+        return self.app_db or self.var_dir / "app.db"
 
 
 @lru_cache(maxsize=1)

@@ -25,11 +25,15 @@ class Admin:
     def __init__(self, endpoint_url: str) -> None:
         self._base = endpoint_url.rstrip("/") + ADMIN_PREFIX
 
-    def throttle(self, times: int | None = 1, operations: Iterable[str] = (), code: str = "ThrottlingException") -> None:
+    def throttle(
+        self, times: int | None = 1, operations: Iterable[str] = (), code: str = "ThrottlingException"
+    ) -> None:
         """The next `times` calls (of `operations`, or of any operation) answer `code`."""
-        self._send("POST", "faults", {"rules": [
-            {"kind": "throttle", "times": times, "operations": list(operations), "code": code}
-        ]})
+        self._send(
+            "POST",
+            "faults",
+            {"rules": [{"kind": "throttle", "times": times, "operations": list(operations), "code": code}]},
+        )
 
     def s3_slowdown(self, times: int | None = 1) -> None:
         """The next `times` S3 GET/HEAD requests from clients answer 503 SlowDown (None: all of them)."""
@@ -49,7 +53,8 @@ class Admin:
 
     def _send(self, method: str, path: str, payload: dict | None = None) -> dict:
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self._base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self._base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"{}")

@@ -110,7 +110,9 @@ class Faults:
         """Count one Athena API call; return the throttling error code to answer, if any."""
         with self._lock:
             self.calls[operation] += 1
-            rule = self._take(lambda r: r.kind == "throttle" and (not r.operations or operation in r.operations))
+            rule = self._take(
+                lambda r: r.kind == "throttle" and (not r.operations or operation in r.operations)
+            )
             if rule is None:
                 return None
             self.calls[f"{operation}:{rule.code}"] += 1

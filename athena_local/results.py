@@ -60,11 +60,20 @@ def column_info(schema: pa.Schema) -> list[dict]:
     columns = []
     for field in schema:
         name, precision, scale = athena_type(field.type)
-        columns.append({
-            "CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": field.name,
-            "Label": field.name, "Type": name, "Precision": precision, "Scale": scale,
-            "Nullable": "UNKNOWN", "CaseSensitive": name == "varchar",
-        })
+        columns.append(
+            {
+                "CatalogName": "hive",
+                "SchemaName": "",
+                "TableName": "",
+                "Name": field.name,
+                "Label": field.name,
+                "Type": name,
+                "Precision": precision,
+                "Scale": scale,
+                "Nullable": "UNKNOWN",
+                "CaseSensitive": name == "varchar",
+            }
+        )
     return columns
 
 
@@ -90,7 +99,9 @@ def read_csv_text(data: bytes) -> pa.Table:
         return pa.table({})
     names = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8")]))
     convert = pa_csv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, strings_can_be_null=True, quoted_strings_can_be_null=False
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
     )
     return pa_csv.read_csv(io.BytesIO(data), convert_options=convert)
 
@@ -117,7 +128,9 @@ def parquet_parts(table: pa.Table, compression: str) -> list[tuple[str, bytes]]:
     for start in range(0, table.num_rows, step):
         sink = io.BytesIO()
         pq.write_table(
-            table.slice(start, step), sink, compression=compression.lower(),
+            table.slice(start, step),
+            sink,
+            compression=compression.lower(),
             use_deprecated_int96_timestamps=True,
         )
         files.append((f"{uuid.uuid4()}_{start // step:05d}.parquet", sink.getvalue()))
@@ -133,7 +146,9 @@ def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_floating(kind):
         return _float_text(column)
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        return pa.chunked_array([pa.array([None if v is None else v.hex(" ") for v in column.to_pylist()], pa.string())])
+        return pa.chunked_array(
+            [pa.array([None if v is None else v.hex(" ") for v in column.to_pylist()], pa.string())]
+        )
     if pa.types.is_nested(kind):
         return pa.chunked_array([pa.array([_nested_text(v) for v in column.to_pylist()], pa.string())])
     if pa.types.is_null(kind):
@@ -169,4 +184,3 @@ def _nested_text(value: object) -> str | None:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={_nested_text(v)}" for k, v in value.items()) + "}"
     return str(value)
-

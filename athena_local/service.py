@@ -105,7 +105,9 @@ class Execution:
             "QueryQueueTimeInMillis": int((started - self.submitted) * 1000),
             "ServicePreProcessingTimeInMillis": 0,
             "QueryPlanningTimeInMillis": self.planning_ms,
-            "ServiceProcessingTimeInMillis": max(0, total_ms - self.engine_ms - int((started - self.submitted) * 1000)),
+            "ServiceProcessingTimeInMillis": max(
+                0, total_ms - self.engine_ms - int((started - self.submitted) * 1000)
+            ),
             "ResultReuseInformation": {"ReusedPreviousResult": self.reused},
         }
         if self.manifest_location:
@@ -122,18 +124,23 @@ class Execution:
             "Query": self.query,
             "StatementType": "DML",
             "SubstatementType": self.substatement,
-            "ResultConfiguration": {"OutputLocation": self.output_location or self.output_dir},
+            "ResultConfiguration": {"OutputLocation": self.output_location},
             "ResultReuseConfiguration": {
                 "ResultReuseByAgeConfiguration": {
                     "Enabled": self.reuse_minutes is not None,
                     **({"MaxAgeInMinutes": self.reuse_minutes} if self.reuse_minutes is not None else {}),
                 }
             },
-            "QueryExecutionContext": {k: v for k, v in (("Database", self.database), ("Catalog", self.catalog)) if v},
+            "QueryExecutionContext": {
+                k: v for k, v in (("Database", self.database), ("Catalog", self.catalog)) if v
+            },
             "Status": status,
             "Statistics": stats,
             "WorkGroup": self.work_group,
-            "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"},
+            "EngineVersion": {
+                "SelectedEngineVersion": "AUTO",
+                "EffectiveEngineVersion": "Athena engine version 3",
+            },
         }
         return described
 
@@ -175,6 +182,7 @@ class AthenaService:
         for execution in list(self._executions.values()):
             self._stop(execution, "Query cancelled: athena-local is shutting down")
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.warehouse.close()
 
     # --- operations ------------------------------------------------------------------------
 
@@ -187,7 +195,9 @@ class AthenaService:
         work_group = params.get("WorkGroup") or "primary"
         if work_group not in self.work_groups:
             raise ApiError("InvalidRequestException", f"WorkGroup {work_group} is not found.")
-        output = (params.get("ResultConfiguration") or {}).get("OutputLocation") or self.work_groups[work_group]
+        output = (params.get("ResultConfiguration") or {}).get("OutputLocation") or self.work_groups[
+            work_group
+        ]
         if not output:
             raise ApiError(
                 "InvalidRequestException",
@@ -197,11 +207,18 @@ class AthenaService:
         context = params.get("QueryExecutionContext") or {}
         reuse = (params.get("ResultReuseConfiguration") or {}).get("ResultReuseByAgeConfiguration") or {}
         execution = Execution(
-            id=str(uuid.uuid4()), query=query, database=context.get("Database"), catalog=context.get("Catalog"),
-            work_group=work_group, output_dir=output if output.endswith("/") else output + "/",
+            id=str(uuid.uuid4()),
+            query=query,
+            database=context.get("Database"),
+            catalog=context.get("Catalog"),
+            work_group=work_group,
+            output_dir=output if output.endswith("/") else output + "/",
             markers=parse_markers(query),
             reuse_minutes=int(reuse.get("MaxAgeInMinutes", 60)) if reuse.get("Enabled") else None,
         )
+        # Athena names the result file when the query starts; UNLOAD's is the manifest's prefix.
+        suffix = "" if _UNLOAD.match(query) else ".csv"
+        execution.output_location = f"{execution.output_dir}{execution.id}{suffix}"
         with self._lock:
             self._executions[execution.id] = execution
         if not self._reuse(execution):
@@ -216,13 +233,18 @@ class AthenaService:
         found = [self._executions[i].describe() for i in ids if i in self._executions]
         missing = [
             {"QueryExecutionId": i, "ErrorCode": "INVALID_INPUT", "ErrorMessage": "QueryExecution not found"}
-            for i in ids if i not in self._executions
+            for i in ids
+            if i not in self._executions
         ]
         return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
 
     def _op_list_query_executions(self, params: dict) -> dict:
         work_group = params.get("WorkGroup") or "primary"
-        ids = [e.id for e in sorted(self._executions.values(), key=lambda e: -e.submitted) if e.work_group == work_group]
+        ids = [
+            e.id
+            for e in sorted(self._executions.values(), key=lambda e: -e.submitted)
+            if e.work_group == work_group
+        ]
         return _page(ids, params, "QueryExecutionIds", default_size=50)
 
     def _op_stop_query_execution(self, params: dict) -> dict:
@@ -239,7 +261,10 @@ class AthenaService:
         size = int(params.get("MaxResults") or results.PAGE_SIZE)
         if not 1 <= size <= results.PAGE_SIZE:
             raise ApiError("InvalidRequestException", "MaxResults must be between 1 and 1000")
-        answer: dict[str, Any] = {"UpdateCount": 0, "ResultSet": {"Rows": [], "ResultSetMetadata": {"ColumnInfo": []}}}
+        answer: dict[str, Any] = {
+            "UpdateCount": 0,
+            "ResultSet": {"Rows": [], "ResultSetMetadata": {"ColumnInfo": []}},
+        }
         if execution.substatement == "UNLOAD":
             answer["UpdateCount"] = execution.rows
             return answer
@@ -257,20 +282,36 @@ class AthenaService:
         name = params.get("WorkGroup") or ""
         if name not in self.work_groups:
             raise ApiError("InvalidRequestException", f"WorkGroup {name} is not found.")
-        return {"WorkGroup": {
-            "Name": name, "State": "ENABLED", "CreationTime": self._created, "Description": "athena-local",
-            "Configuration": {
-                "ResultConfiguration": {"OutputLocation": self.work_groups[name]},
-                "EnforceWorkGroupConfiguration": False,
-                "PublishCloudWatchMetricsEnabled": False,
-                "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"},
-            },
-        }}
+        return {
+            "WorkGroup": {
+                "Name": name,
+                "State": "ENABLED",
+                "CreationTime": self._created,
+                "Description": "athena-local",
+                "Configuration": {
+                    "ResultConfiguration": {"OutputLocation": self.work_groups[name]},
+                    "EnforceWorkGroupConfiguration": False,
+                    "PublishCloudWatchMetricsEnabled": False,
+                    "EngineVersion": {
+                        "SelectedEngineVersion": "AUTO",
+                        "EffectiveEngineVersion": "Athena engine version 3",
+                    },
+                },
+            }
+        }
 
     def _op_list_work_groups(self, params: dict) -> dict:
         groups = [
-            {"Name": n, "State": "ENABLED", "Description": "athena-local", "CreationTime": self._created,
-             "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}}
+            {
+                "Name": n,
+                "State": "ENABLED",
+                "Description": "athena-local",
+                "CreationTime": self._created,
+                "EngineVersion": {
+                    "SelectedEngineVersion": "AUTO",
+                    "EffectiveEngineVersion": "Athena engine version 3",
+                },
+            }
             for n in sorted(self.work_groups)
         ]
         return _page(groups, params, "WorkGroups", default_size=50)
@@ -301,7 +342,9 @@ class AthenaService:
     def _execution(self, params: dict) -> Execution:
         execution = self._executions.get(params.get("QueryExecutionId") or "")
         if execution is None:
-            raise ApiError("InvalidRequestException", f"QueryExecution {params.get('QueryExecutionId')} was not found")
+            raise ApiError(
+                "InvalidRequestException", f"QueryExecution {params.get('QueryExecutionId')} was not found"
+            )
         return execution
 
     def _reuse(self, execution: Execution) -> bool:
@@ -311,8 +354,11 @@ class AthenaService:
         oldest = time.time() - execution.reuse_minutes * 60
         for earlier in sorted(self._executions.values(), key=lambda e: -e.submitted):
             if (
-                earlier.state == "SUCCEEDED" and not earlier.reused and earlier.completed
-                and earlier.completed >= oldest and earlier.query == execution.query
+                earlier.state == "SUCCEEDED"
+                and not earlier.reused
+                and earlier.completed
+                and earlier.completed >= oldest
+                and earlier.query == execution.query
                 and (earlier.database, earlier.catalog, earlier.work_group)
                 == (execution.database, execution.catalog, execution.work_group)
             ):
@@ -355,11 +401,13 @@ class AthenaService:
             reason = f"{execution.markers.fail}: failure injected by athena-local"
             execution.end("FAILED", reason, _athena_error(1, 100, reason, retryable=True))
             return
-        answer = self.warehouse.run(duck_sql, execution.id)
+        answer = self.warehouse.run(duck_sql, execution.id, query)
         execution.engine_ms = int((time.perf_counter() - began) * 1000)
         execution.scanned = answer.scanned_bytes
         if unload:
-            self._write_unload(execution, answer.table, unload.group("to"), dict(_OPTION.findall(unload.group("options"))))
+            self._write_unload(
+                execution, answer.table, unload.group("to"), dict(_OPTION.findall(unload.group("options")))
+            )
         else:
             self._write_csv(execution, answer.table)
         execution.end("SUCCEEDED")
@@ -408,7 +456,11 @@ class AthenaService:
         """The result's text table: from memory, or read back from the CSV file in S3 like Athena."""
         source = execution
         if execution.reused:
-            source = next(e for e in self._executions.values() if e.output_location == execution.output_location and not e.reused)
+            source = next(
+                e
+                for e in self._executions.values()
+                if e.output_location == execution.output_location and not e.reused
+            )
         with self._lock:
             text = self._texts.get(source.id)
         if text is None:
@@ -420,7 +472,9 @@ class AthenaService:
     def _table_metadata(self, name: str) -> dict:
         table = TABLES[name]
         return {
-            "Name": name, "CreateTime": self._created, "TableType": "EXTERNAL_TABLE",
+            "Name": name,
+            "CreateTime": self._created,
+            "TableType": "EXTERNAL_TABLE",
             "Columns": [{"Name": c, "Type": "string" if t == "varchar" else t} for c, t in table.columns],
             "PartitionKeys": [{"Name": "dt", "Type": "string"}] if table.partitioned else [],
         }
@@ -446,6 +500,9 @@ class AthenaHTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes: with Nagle on, the second waits for the client's
+    # delayed ACK (about 40 ms per call on loopback).
+    disable_nagle_algorithm = True
     server: AthenaHTTPServer
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server API

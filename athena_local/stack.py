@@ -24,8 +24,9 @@ REGION = "us-east-1"
 LOCAL_CREDENTIALS = {"aws_access_key_id": "athena-local", "aws_secret_access_key": "athena-local"}
 
 
-def ensure_dataset(data_dir: Path, *, scale: float = 1.0, seed: int = 7, days: int = 365,
-                   end_date: dt.date | None = None) -> dict:
+def ensure_dataset(
+    data_dir: Path, *, scale: float = 1.0, seed: int = 7, days: int = 365, end_date: dt.date | None = None
+) -> dict:
     """The manifest of the dataset in `data_dir`, generating the demo dataset there if it has none."""
     from demo.generate import generate, read_manifest
 
@@ -43,8 +44,16 @@ class LocalAthena:
     ...     print(athena.endpoint_url, athena.s3_endpoint_url, athena.staging_dir)
     """
 
-    def __init__(self, data_dir: Path | str, *, host: str = "127.0.0.1", port: int = 0, s3_port: int = 0,
-                 workers: int = 2, database: str = "ai_product") -> None:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        s3_port: int = 0,
+        workers: int = 2,
+        database: str = "ai_product",
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.faults = Faults()
         self._host, self._port, self._s3_port = host, port, s3_port
@@ -89,13 +98,19 @@ class LocalAthena:
     def start(self) -> LocalAthena:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 request otherwise
         app = S3FaultMiddleware(DomainDispatcherApplication(create_backend_app), self.faults)
-        self._s3_server = make_server(self._host, self._s3_port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._s3_server = make_server(
+            self._host, self._s3_port, app, threaded=True, request_handler=MotoRequestHandler
+        )
         self._serve(self._s3_server, "athena-local-s3")
         s3 = self.s3_client(internal=True)
         s3.create_bucket(Bucket=RESULTS_BUCKET)
         warehouse = Warehouse(self.data_dir, databases=(self._database,))
         service = AthenaService(
-            warehouse, s3, self.faults, workers=self._workers, database=self._database,
+            warehouse,
+            s3,
+            self.faults,
+            workers=self._workers,
+            database=self._database,
             work_groups={"primary": f"s3://{RESULTS_BUCKET}/primary/"},
         )
         self._http = AthenaHTTPServer((self._host, self._port), service)
@@ -116,8 +131,9 @@ class LocalAthena:
     def s3_client(self, *, internal: bool = False):
         """A boto3 S3 client of the stack's store (`internal`: neither faulted nor counted)."""
         config = Config(user_agent_extra=INTERNAL_AGENT if internal else None, retries={"mode": "standard"})
-        return boto3.client("s3", endpoint_url=self.s3_endpoint_url, region_name=REGION, config=config,
-                            **LOCAL_CREDENTIALS)
+        return boto3.client(
+            "s3", endpoint_url=self.s3_endpoint_url, region_name=REGION, config=config, **LOCAL_CREDENTIALS
+        )
 
     def __enter__(self) -> LocalAthena:
         return self.start()

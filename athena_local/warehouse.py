@@ -23,6 +23,7 @@ import pyarrow as pa
 import sqlglot.expressions as exp
 
 from queries import dialect
+from queries.budget import Listing, estimate_bytes
 from queries.engines.duckdb import _quote, _reader
 from queries.errors import QueryError
 from queries.tables import TABLES
@@ -49,10 +50,13 @@ class Answer:
 class Warehouse:
     """DuckDB views named like the Athena tables over `data_dir`, one cursor per thread."""
 
-    def __init__(self, data_dir: Path, *, databases: Iterable[str] = ("ai_product",), threads: int = 2) -> None:
+    def __init__(
+        self, data_dir: Path, *, databases: Iterable[str] = ("ai_product",), threads: int = 2
+    ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.databases = {d.lower() for d in databases}
         self._files = _list_files(self.data_dir)
+        self._listing = _listing(self._files)
         self._root = duckdb.connect(":memory:", config={"threads": threads})
         for table in TABLES.values():
             self._root.execute(f"CREATE VIEW {table.name} AS SELECT * FROM {_reader(self.data_dir, table)}")
@@ -63,6 +67,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._running: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
 
     def transpile(self, sql: str, *, unload: bool = False) -> str:
         """Athena SQL of one query -> DuckDB SQL, with Athena's names for unnamed columns.
@@ -83,8 +88,10 @@ class Warehouse:
         except QueryError as err:
             raise SqlError(_error_name(err.message), err.message) from None
 
-    def run(self, duck_sql: str, key: str) -> Answer:
+    def run(self, duck_sql: str, key: str, athena_sql: str) -> Answer:
         """Run transpiled SQL; `key` lets `interrupt(key)` stop it from another thread.
+
+        `athena_sql` (the statement as sent) gives the scan estimate when the profile cannot.
 
         Raises:
             SqlError: DuckDB refused or failed the statement.
@@ -101,21 +108,25 @@ class Warehouse:
             raise SqlError(_duckdb_error_name(err), _first_line(err)) from None
         finally:
             self._running.pop(key, None)
-        return Answer(table, self._scanned_bytes(profile))
+        return Answer(table, self._scanned_bytes(profile, athena_sql))
 
     def interrupt(self, key: str) -> None:
         cursor = self._running.get(key)
         if cursor is not None:
             cursor.interrupt()
 
-    def total_bytes(self) -> int:
-        return sum(size for files in self._files.values() for size in files.values())
+    def close(self) -> None:
+        with self._lock:
+            for cursor in self._cursors:
+                cursor.close()
+            self._root.close()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         cursor = getattr(self._local, "cursor", None)
         if cursor is None:
             with self._lock:
                 cursor = self._root.cursor()
+                self._cursors.append(cursor)
             # Profiling is per connection; "no_output" keeps the profile for the query without printing it.
             cursor.execute("SET enable_profiling = 'no_output'")
             self._local.cursor = cursor
@@ -133,17 +144,21 @@ class Warehouse:
             table.set("catalog", None)
         return tree
 
-    def _scanned_bytes(self, profile: dict) -> int:
-        files: set[Path] = set()
-        for scan in _parquet_scans(profile.get("operator", [])):
-            files |= self._scan_files(scan)
+    def _scanned_bytes(self, profile: dict, athena_sql: str) -> int:
+        scans = [self._scan_files(scan) for scan in _parquet_scans(profile.get("operator", []))]
+        if "operator" not in profile or None in scans:
+            # DuckDB answers some aggregates from Parquet metadata and then has no usable profile:
+            # estimate from the SQL as the Athena engine's budget does (whole touched partitions).
+            return estimate_bytes(athena_sql, self._listing)
+        files = set().union(*scans)
         return sum(self._files[_table_of(self.data_dir, f)][f] for f in files)
 
-    def _scan_files(self, info: dict) -> set[Path]:
+    def _scan_files(self, info: dict) -> set[Path] | None:
+        """The files one Parquet scan read; None when the profile does not say which table."""
         listed = [n for n in str(info.get("Filename(s)", "")).split(", ") if n]
         if not listed:
-            return set()  # nothing read
-        truncated = listed[-1] == "..."
+            return None if int(info.get("Total Files Read", 0) or 0) else set()
+        truncated = listed[-1] == "..." or any("*" in n for n in listed)
         listed = [Path(n) for n in listed if n != "..."]
         table = _table_of(self.data_dir, listed[0])
         if not truncated:
@@ -164,7 +179,9 @@ class Warehouse:
             return None
         try:
             with duckdb.connect(":memory:", config={"enable_external_access": False}) as con:
-                rows = con.execute(f"SELECT dt FROM (VALUES {values}) AS p(dt) WHERE {file_filter}").fetchall()
+                rows = con.execute(
+                    f"SELECT dt FROM (VALUES {values}) AS p(dt) WHERE {file_filter}"
+                ).fetchall()
         except duckdb.Error:
             return None
         return {by_day[day] for (day,) in rows}
@@ -177,8 +194,17 @@ def _list_files(data_dir: Path) -> dict[str, dict[Path, int]]:
     }
 
 
+def _listing(files: dict[str, dict[Path, int]]) -> Listing:
+    sizes: dict[str, dict[str | None, int]] = {}
+    for table, table_files in files.items():
+        parts = sizes.setdefault(table, {})
+        for path, size in table_files.items():
+            parts[_partition_day(path)] = parts.get(_partition_day(path), 0) + size
+    return Listing(sizes)
+
+
 def _table_of(data_dir: Path, path: Path) -> str:
-    return path.resolve().relative_to(data_dir).parts[0]
+    return path.absolute().relative_to(data_dir).parts[0]
 
 
 def _partition_day(path: Path) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from bench.common import summary, table
-from tests.conftest import RunningApp
+from tests.conftest import RunningApp, login
 from tests.dash_payload import initial_callbacks
 
 PAGES = {"overview": "/"}
@@ -71,7 +71,14 @@ def bench_parallel_cold(app: RunningApp, session: requests.Session, page: str) -
 
 def _start(data_dir: Path, work: str) -> RunningApp:
     return RunningApp({"DATA_DIR": str(data_dir), "CACHE_DIR": f"{work}/cache", "VAR_DIR": work,
-                       "LOG_LEVEL": "WARNING"}, Path(work))
+                       "LOG_LEVEL": "WARNING", "DEMO_USERS": "true"}, Path(work))
+
+
+def _admin_session(app: RunningApp) -> requests.Session:
+    """Callbacks need a signed-in user: the admin sees every page and every tenant."""
+    session = requests.Session()
+    login(session, "admin", app.url)
+    return session
 
 
 def main(data_dir: Path, warm_repeats: int = 200) -> None:
@@ -79,13 +86,13 @@ def main(data_dir: Path, warm_repeats: int = 200) -> None:
         with tempfile.TemporaryDirectory(prefix="bench-http-") as work:
             app = _start(data_dir, work)
             try:
-                rows, totals = bench_page(app, requests.Session(), page, warm_repeats)
+                rows, totals = bench_page(app, _admin_session(app), page, warm_repeats)
             finally:
                 app.stop()
         with tempfile.TemporaryDirectory(prefix="bench-http-") as work:
             app = _start(data_dir, work)
             try:
-                parallel = bench_parallel_cold(app, requests.Session(), page)
+                parallel = bench_parallel_cold(app, _admin_session(app), page)
             finally:
                 app.stop()
         print(f"\n## {page}: load-time callbacks over HTTP\n")

@@ -12,6 +12,7 @@ import pandas as pd
 
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d"]
 ANOMALY_COLOR = "#dc2626"
+SEQUENTIAL = [[0, "#eff6ff"], [0.5, "#60a5fa"], [1, "#1e3a8a"]]  # light = few, dark = many
 FORECAST_COLOR = "#7c3aed"
 _FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, sans-serif", "size": 12}
 
@@ -58,8 +59,12 @@ def trend_figure(daily: pd.DataFrame, *, anomalies: Sequence[str] = (), forecast
         traces += forecast_traces(forecast)
     return {
         "data": traces,
+        # "closest": a click then reports the one mark under the pointer (the drill-down needs to
+        # know whether a bar or the failure-rate line was clicked).
         "layout": base_layout(
             bargap=0.15,
+            hovermode="closest",
+            margin={"l": 48, "r": 48, "t": 8, "b": 40},
             yaxis2={"overlaying": "y", "side": "right", "tickformat": ".1%", "rangemode": "tozero",
                     "showgrid": False},
         ),
@@ -163,14 +168,14 @@ def series_figure(frame: pd.DataFrame, *, x: str, y: str, series: str | None = N
 
 
 def heatmap_figure(frame: pd.DataFrame, *, x: str, y: str, z: str, x_labels: Sequence, y_labels: Sequence,
-                   z_format: str = ",", colorscale: str = "Blues", text_format: str | None = None) -> dict:
+                   z_format: str = ",", colorscale: list | str | None = None, text_format: str | None = None) -> dict:
     """A grid of cells; missing cells are empty. Labels fix the order of both axes;
     `frame[x]` and `frame[y]` hold values of `x_labels` and `y_labels`."""
     grid = frame.pivot_table(index=y, columns=x, values=z, aggfunc="sum").reindex(
         index=list(y_labels), columns=list(x_labels))
     cells = [[None if v != v else round(float(v), 4) for v in row] for row in grid.to_numpy()]
     trace = {"type": "heatmap", "x": [str(v) for v in x_labels], "y": [str(v) for v in y_labels], "z": cells,
-             "colorscale": colorscale, "hovertemplate": f"%{{y}} · %{{x}}: %{{z:{z_format}}}<extra></extra>",
+             "colorscale": colorscale or SEQUENTIAL, "hovertemplate": f"%{{y}} · %{{x}}: %{{z:{z_format}}}<extra></extra>",
              "xgap": 2, "ygap": 2, "colorbar": {"thickness": 10, "tickformat": z_format}}
     if text_format:
         trace.update(texttemplate=f"%{{z:{text_format}}}", textfont={"size": 10})
@@ -209,3 +214,17 @@ def grouped_bars_figure(frame: pd.DataFrame, *, category: str, series: str, valu
     return {"data": traces, "layout": base_layout(barmode="group", hovermode="x unified",
                                                   yaxis={"tickformat": x_format, "rangemode": "tozero",
                                                          "gridcolor": "rgba(128,128,128,0.15)"})}
+
+
+def table_figure(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict:
+    """A small table drawn by Plotly (already formatted text), for side-by-side comparisons."""
+    columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in header]
+    return {
+        "data": [{
+            "type": "table",
+            "header": {"values": [f"<b>{h}</b>" for h in header], "align": "left", "height": 30,
+                       "fill": {"color": "rgba(100,116,139,0.15)"}},
+            "cells": {"values": columns, "align": "left", "height": 28, "fill": {"color": "rgba(0,0,0,0)"}},
+        }],
+        "layout": base_layout(margin={"l": 4, "r": 4, "t": 4, "b": 4}),
+    }

@@ -33,7 +33,7 @@ def filter_bar(page: str, state: ViewState, *, show_tenants: bool) -> dbc.Card:
             display_format="YYYY-MM-DD",
             first_day_of_week=1,
             minimum_nights=0,
-        ), md=5, lg=3),
+        ), md=5, lg=3, xs=12),
         _labelled("Compare with", dcc.Dropdown(
             id=f"{page}-compare",
             options=[{"label": label, "value": key} for key, label in COMPARISONS.items()],
@@ -75,9 +75,9 @@ def _options(values) -> list[dict]:
     return [{"label": str(v).replace("_", " "), "value": v} for v in values]
 
 
-def _labelled(label: str, control, *, md: int, lg: int | bool, hidden: bool = False) -> dbc.Col:
+def _labelled(label: str, control, *, md: int, lg: int | bool, xs: int = 6, hidden: bool = False) -> dbc.Col:
     return dbc.Col(
         [html.Label(label, className="form-label small text-muted mb-1"), control],
-        xs=6, md=md, lg=lg, style={"display": "none"} if hidden else None,
+        xs=xs, md=md, lg=lg, style={"display": "none"} if hidden else None,
         className="filter-control",
     )

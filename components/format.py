@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN or pandas' NA (a nullable column's empty aggregate)."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def number(value) -> str:
@@ -41,3 +42,13 @@ def change(current, previous) -> float | None:
     if _missing(current) or _missing(previous) or float(previous) == 0:
         return None
     return float(current) / float(previous) - 1
+
+
+def decimal(value, digits: int = 1, suffix: str = "") -> str:
+    """'24.9 min', '4.02 ★': a plain number with a fixed number of decimals and a unit."""
+    return "–" if _missing(value) else f"{float(value):,.{digits}f}{suffix}"
+
+
+def usd_precise(value) -> str:
+    """Small amounts such as a cost per interaction: '$0.0124'."""
+    return "–" if _missing(value) else f"${float(value):.4f}"

@@ -33,11 +33,11 @@ def sparkline(values: Sequence[float]) -> html.Div:
     points = _downsample([float(v) for v in values if v == v], SPARK_BARS)  # v == v drops NaN
     if not points:
         return html.Div(className="sparkline sparkline-empty")
-    top = max(points) or 1.0
-    low = min(0.0, min(points))
-    span = (top - low) or 1.0
+    # Scaled between the series' own minimum and maximum, so a rate moving from 2.9% to 3.1% has
+    # a visible shape; the lowest bar keeps a sliver of height.
+    low, span = min(points), (max(points) - min(points)) or 1.0
     return html.Div(
-        [html.Span(style={"height": f"{max(4, round((p - low) / span * 100))}%"}) for p in points],
+        [html.Span(style={"height": f"{10 + round((p - low) / span * 90)}%"}) for p in points],
         className="sparkline", title="Trend over the selected period",
     )
 
@@ -60,4 +60,4 @@ def _delta_badge(delta: float | None, higher_is_better: bool, versus: str) -> ht
 
 
 def kpi_row(cards: list) -> dbc.Row:
-    return dbc.Row([dbc.Col(card, xs=6, md=4, xl=True, className="mb-3") for card in cards], className="g-3")
+    return dbc.Row([dbc.Col(card, xs=6, md=4, xl=True) for card in cards], className="g-2 g-md-3 mb-3")

@@ -1,10 +1,10 @@
-"""The frame around every page: navigation bar built from the page registry, and the page slot."""
+"""The frame around every page: navigation, theme toggle, the page slot, and the long-query bar."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 APP_TITLE = "AI Assistant Analytics"
 
@@ -15,6 +15,12 @@ def shell() -> html.Div:
         [
             navbar(_nav_pages()),
             dbc.Container(dash.page_container, fluid=True, className="page-body py-3"),
+            jobs_bar(),
+            # The long-query monitor lives here, not in a page, so leaving a page mid-query
+            # never leaves a background callback writing to components that are gone.
+            dcc.Store(id="jobs-pending"),
+            dcc.Store(id="jobs-done"),
+            dcc.Store(id="theme", storage_type="local"),
             dbc.Toast(id="global-error", header="Something went wrong", icon="danger",
                       is_open=False, dismissable=True, duration=8000, className="global-error"),
         ]
@@ -28,13 +34,31 @@ def navbar(pages: list[dict]) -> dbc.Navbar:
             [
                 dbc.NavbarBrand(APP_TITLE, href="/", className="fw-semibold"),
                 dbc.NavbarToggler(id="nav-toggle"),
-                dbc.Collapse(dbc.Nav(links, navbar=True), id="nav-collapse", navbar=True),
+                dbc.Collapse(
+                    [dbc.Nav(links, navbar=True, className="me-auto"),
+                     dbc.Button("☾ Dark", id="theme-toggle", size="sm", color="secondary", outline=True,
+                                className="theme-toggle", title="Switch between light and dark")],
+                    id="nav-collapse", navbar=True),
             ],
             fluid=True,
         ),
         color="dark",
         dark=True,
         className="app-navbar",
+    )
+
+
+def jobs_bar() -> html.Div:
+    """Progress of queries still running, with Cancel; shown by the monitor while it runs."""
+    return html.Div(
+        [
+            dbc.Spinner(size="sm", spinner_class_name="me-2"),
+            html.Span(id="jobs-progress-text", className="jobs-text"),
+            dbc.Button("Cancel", id="jobs-cancel", size="sm", color="warning", className="ms-3"),
+        ],
+        id="jobs-bar",
+        className="jobs-bar",
+        role="status",
     )
 
 

@@ -1,121 +1,147 @@
-"""Overview: the headline KPIs against the previous period, the daily trend and the mix."""
+"""Overview: headline KPIs against a comparison period, the daily trend with anomalies and an
+optional forecast, the mix by type and channel, and plain-language insights."""
 
 from __future__ import annotations
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import Output, callback, dcc, html
+import pandas as pd
+from dash import html
 
-from auth import current_principal
+from components import figures
 from components import format as fmt
-from components.chart import blank_figure, chart_card
-from components.figures import breakdown_figure, trend_figure
-from components.filter_bar import filter_bar
-from components.kpi import kpi_card, kpi_row
-from components.states import error_state, notice
-from components.view_state import from_query
-from pages._dashboard import anchor_day, filter_inputs, state_from_controls, wire_filter_bar
-from queries import QueryError, run
+from insights import anomaly_sentence, detect_anomalies, forecast_daily, rollout_sentence, top_mover_sentence
+from pages._charts import day_drill
+from pages._dashboard import Chart, ChartInput, DashboardPage, Kpi, Option, Query, layout as dashboard_layout
+from pages._dashboard import register, trim
+from queries.grid import Drill
 
-dash.register_page(__name__, path="/", name="Overview", title="Overview", order=0)
-PAGE = "overview"
+dash.register_page(__name__, path="/", name="Overview", title="Overview", order=0, permission="dashboards")
 
-# (column of overview_kpis, label, formatter, higher is better)
-KPIS = (
-    ("interactions", "Interactions", fmt.number, True),
-    ("active_clinicians", "Active clinicians", fmt.number, True),
-    ("notes_drafted", "Notes drafted", fmt.number, True),
-    ("acceptance_rate", "AI note acceptance", fmt.percent, True),
-    ("p95_latency_ms", "p95 AI latency", fmt.milliseconds, False),
-    ("failure_rate", "Failure rate", fmt.percent, False),
-    ("ai_cost_usd", "AI cost", fmt.usd, False),
+# Anomaly baselines compare each day with the same weekday up to three weeks either side: load
+# that much history before the period so its first days are judged too.
+LOOKBACK_DAYS = 28
+DAILY = Query("overview_daily", lookback_days=LOOKBACK_DAYS)
+
+# (column of overview_daily, label, formatter, which departures count)
+WATCHED = (
+    ("interactions", "Interactions", fmt.number, "both"),
+    ("failure_rate", "Failure rate", lambda v: fmt.percent(v, 0), "up"),
+    ("p95_latency_ms", "p95 latency", fmt.milliseconds, "up"),
+)
+
+
+def anomalies(daily: pd.DataFrame) -> dict[str, list]:
+    """Column -> anomalies found in the daily frame (with its lookback)."""
+    series = daily.set_index(pd.to_datetime(daily["day"]))
+    return {column: detect_anomalies(series[column], direction=direction)
+            for column, _, _, direction in WATCHED}
+
+
+def _in_view(items: list, data: ChartInput) -> list:
+    start, end = pd.Timestamp(data.state.start), pd.Timestamp(data.state.end)
+    return [a for a in items if start <= a.day <= end]
+
+
+def trend(data: ChartInput) -> dict:
+    full = data.frame("overview_daily")
+    flagged = _in_view(anomalies(full)["interactions"], data) + _in_view(anomalies(full)["failure_rate"], data)
+    forecast = None
+    if data.options.get("forecast"):
+        forecast = forecast_daily(full.set_index(pd.to_datetime(full["day"]))["interactions"], horizon=21)
+    return figures.trend_figure(trim(full, data.state), anomalies=[f"{a.day:%Y-%m-%d}" for a in flagged],
+                                forecast=forecast)
+
+
+def trend_data(data: ChartInput) -> pd.DataFrame:
+    return trim(data.frame("overview_daily"), data.state)
+
+
+def trend_drill(point: dict, trace: str | None, data: ChartInput) -> Drill | None:
+    failed = (("eq", "status", "failed"),) if trace == "Failure rate" else ()
+    return day_drill("interactions", point, "Failed interactions" if failed else "Interactions", failed)
+
+
+def breakdown(data: ChartInput) -> dict:
+    return figures.breakdown_figure(data.frame(), category="interaction_type", series="channel",
+                                    value="interactions")
+
+
+def breakdown_drill(point: dict, trace: str | None, data: ChartInput) -> Drill | None:
+    kind = point.get("y")
+    if not isinstance(kind, str) or trace is None:
+        return None
+    return Drill("interactions", f"{kind} via {trace}", (("eq", "interaction_type", kind), ("eq", "channel", trace)))
+
+
+def insights_panel(data: ChartInput) -> html.Div:
+    """Sentences first (what a reader should know), then the anomalous days they come from."""
+    daily = data.frame("overview_daily")
+    found = anomalies(daily)
+    sentences, rows = [], []
+    for column, label, formatter, _ in WATCHED:
+        in_view = _in_view(found[column], data)
+        if in_view:
+            worst = max(in_view, key=lambda a: abs(a.score))
+            sentences.append(anomaly_sentence(label, worst, formatter))
+        rows += [(a.day, label, formatter(a.value), formatter(a.expected)) for a in in_view]
+    sentences += _rollout_sentences(daily, data.frame("model_versions"), data)
+    mover = top_mover_sentence(trim(data.frame("interactions_mix"), data.state), dimension="channel",
+                               value="interactions")
+    if mover:
+        sentences.append(mover)
+    items = [html.Li(s, className="insight") for s in sentences] or [
+        html.Li("Nothing unusual in this period.", className="insight text-muted")]
+    table = html.Table(
+        [html.Thead(html.Tr([html.Th("Day"), html.Th("Metric"), html.Th("Value"), html.Th("Normally")]))]
+        + [html.Tbody([html.Tr([html.Td(f"{d:%a %b} {d.day}"), html.Td(m), html.Td(v), html.Td(e)])
+                       for d, m, v, e in sorted(rows)])],
+        className="table table-sm anomaly-table mb-0",
+    ) if rows else html.P("No anomalous days in this period.", className="text-muted small mb-0")
+    return html.Div([html.Ul(items, className="insights-list"), html.H6("Anomalous days", className="mt-3"), table])
+
+
+def _rollout_sentences(daily: pd.DataFrame, versions: pd.DataFrame, data: ChartInput) -> list[str]:
+    p95 = daily.set_index(pd.to_datetime(daily["day"]))["p95_latency_ms"]
+    first = pd.Timestamp(data.state.start) - pd.Timedelta(days=LOOKBACK_DAYS)
+    out = []
+    for row in versions.itertuples():
+        day = pd.Timestamp(row.first_day)
+        if first < day <= pd.Timestamp(data.state.end):
+            sentence = rollout_sentence("p95 latency", p95, row.model_version, day)
+            if sentence:
+                out.append(sentence)
+    return out
+
+
+PAGE = DashboardPage(
+    page="overview",
+    title="Overview",
+    kpi_query="overview_kpis",
+    spark_query="overview_spark",
+    kpis=(
+        Kpi("interactions", "Interactions", fmt.number, True, "interactions"),
+        Kpi("active_clinicians", "Active clinicians", fmt.number, True, "active_clinicians"),
+        Kpi("notes_drafted", "Notes drafted", fmt.number, True, "notes_drafted"),
+        Kpi("acceptance_rate", "AI note acceptance", fmt.percent, True, "acceptance_rate"),
+        Kpi("p95_latency_ms", "p95 AI latency", fmt.milliseconds, False, "p95_latency_ms"),
+        Kpi("failure_rate", "Failure rate", fmt.percent, False, "failure_rate"),
+        Kpi("ai_cost_usd", "AI cost", fmt.usd, False, "ai_cost_usd"),
+    ),
+    charts=(
+        Chart("trend", "Daily interactions and failure rate", (DAILY,), trend, trend_drill, trend_data, width=8,
+              options=(Option("forecast", "Forecast", kind="switch"),)),
+        Chart("breakdown", "Interactions by type and channel", (Query("overview_breakdown"),), breakdown,
+              breakdown_drill, width=4),
+        Chart("insights", "Insights", (DAILY, Query("model_versions", whole_history=True),
+                                       Query("interactions_mix")),
+              insights_panel, width=12, kind="panel"),
+    ),
 )
 
 
 def layout(**query) -> html.Div:
     """Built from the URL query string; runs no query (Dash calls it once at start-up)."""
-    state, messages = from_query(query, anchor_day())
-    principal = current_principal()
-    return html.Div(
-        [
-            html.H1("Overview", className="page-title"),
-            html.Div(notice(messages), id=f"{PAGE}-notices"),  # about the URL this view came from
-            html.Div(id=f"{PAGE}-status"),  # about the current filters
-            filter_bar(PAGE, state, show_tenants=principal.all_tenants or len(principal.tenants or ()) > 1),
-            dcc.Store(id=f"{PAGE}-url"),
-            dcc.Loading(html.Div(kpi_row([_placeholder(label) for _, label, _, _ in KPIS]), id=f"{PAGE}-kpis"),
-                        type="dot", delay_show=150),
-            dbc.Row(
-                [
-                    dbc.Col(chart_card("Daily interactions and failure rate", f"{PAGE}-trend",
-                                       f"{PAGE}-trend-message"), lg=8),
-                    dbc.Col(chart_card("Interactions by type and channel", f"{PAGE}-breakdown",
-                                       f"{PAGE}-breakdown-message"), lg=4),
-                ]
-            ),
-        ]
-    )
+    return dashboard_layout(PAGE, query)
 
 
-def _placeholder(label: str):
-    return kpi_card(label, "…", None)
-
-
-wire_filter_bar(PAGE)
-
-
-@callback(
-    Output(f"{PAGE}-kpis", "children"),
-    Output(f"{PAGE}-url", "data"),
-    Output(f"{PAGE}-status", "children"),
-    *filter_inputs(PAGE),
-)
-def update_kpis(preset, start, end, channels, tenants):
-    state, messages = state_from_controls(preset, start, end, channels, tenants)
-    principal, filters = current_principal(), state.filters()
-    try:
-        now = run("overview_kpis", principal, filters=filters)
-        before = run("overview_kpis", principal, filters=filters.previous_period())
-    except QueryError as err:
-        return error_state(err.message, err.query_id), state.query_string(), notice(messages)
-    if now.empty or int(now.at[0, "interactions"]) == 0:
-        messages = messages + ["No data for these filters."]
-    cards = [
-        kpi_card(label, formatter(now.at[0, column]), fmt.change(now.at[0, column], before.at[0, column]),
-                 higher_is_better=higher)
-        for column, label, formatter, higher in KPIS
-    ]
-    return kpi_row(cards), state.query_string(), notice(messages)
-
-
-@callback(
-    Output(f"{PAGE}-trend", "figure"),
-    Output(f"{PAGE}-trend-message", "children"),
-    *filter_inputs(PAGE),
-)
-def update_trend(preset, start, end, channels, tenants):
-    return _chart("overview_daily", lambda f: trend_figure(f), preset, start, end, channels, tenants)
-
-
-@callback(
-    Output(f"{PAGE}-breakdown", "figure"),
-    Output(f"{PAGE}-breakdown-message", "children"),
-    *filter_inputs(PAGE),
-)
-def update_breakdown(preset, start, end, channels, tenants):
-    return _chart(
-        "overview_breakdown",
-        lambda f: breakdown_figure(f, category="interaction_type", series="channel", value="interactions"),
-        preset, start, end, channels, tenants,
-    )
-
-
-def _chart(name, build, *controls):
-    state, _ = state_from_controls(*controls)
-    try:
-        frame = run(name, current_principal(), filters=state.filters())
-    except QueryError as err:
-        return blank_figure(), error_state(err.message, err.query_id)
-    if frame.empty:
-        return blank_figure("No data for these filters"), None
-    return build(frame), None
+register(PAGE)

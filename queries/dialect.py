@@ -72,7 +72,9 @@ def _duckdb_fixes(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.DateAdd) and _is_date(node.this) and _unit(node) in _DAY_OR_LONGER:
         # Rebuild rather than wrap `node` itself, or transform() would revisit it forever.
         return exp.cast(node.copy(), exp.DataType.Type.DATE)
-    if isinstance(node, exp.CountIf) or (isinstance(node, exp.Sum) and _is_integer(node.this)):
+    if isinstance(node, exp.Window) and _bigint_aggregate(node.this):
+        return exp.cast(node.copy(), exp.DataType.Type.BIGINT)  # CAST(SUM(x) OVER (...)), not inside
+    if _bigint_aggregate(node) and not isinstance(node.parent, exp.Window):
         return exp.cast(node.copy(), exp.DataType.Type.BIGINT)
     if isinstance(node, exp.ApproxQuantile):
         return exp.Anonymous(this="quantile_disc", expressions=[node.this, node.args["quantile"]])
@@ -81,6 +83,10 @@ def _duckdb_fixes(node: exp.Expression) -> exp.Expression:
 
 def _is_date(node: exp.Expression) -> bool:
     return node.type is not None and node.type.this == exp.DataType.Type.DATE
+
+
+def _bigint_aggregate(node: exp.Expression) -> bool:
+    return isinstance(node, exp.CountIf) or (isinstance(node, exp.Sum) and _is_integer(node.this))
 
 
 def _is_integer(node: exp.Expression) -> bool:

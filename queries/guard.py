@@ -4,6 +4,10 @@ Each reference to a base table is replaced by a filtered subquery under the same
 `(SELECT * FROM interactions WHERE tenant_id IN (...) AND ...) AS i`. Filtering the table itself,
 rather than adding to the outer WHERE, keeps LEFT JOIN semantics and cannot be undone by anything
 the outer query says (an `OR 1=1` only sees already-scoped rows).
+
+Viewers see `patient_id` pseudonymised: their scoped subquery projects a keyed hash in its place,
+built from functions Athena and DuckDB share, so named and ad hoc SQL give the same pseudonyms
+on both engines.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+import sqlglot
 import sqlglot.expressions as exp
 from sqlglot.optimizer.scope import traverse_scope
 
@@ -31,23 +36,74 @@ _RELATED = {
 }
 
 
+# Columns shown pseudonymised, and to whom.
+MASKED_COLUMNS = frozenset({"patient_id"})
+MASKED_ROLES = frozenset({"viewer"})
+PSEUDONYM_PREFIX = "anon_"
+
+
 def scope_tables(tree: exp.Expression, principal: Principal, filters: Filters | None) -> exp.Expression:
     """Return a copy of `tree` whose base tables are filtered to the principal and filters."""
     tree = tree.copy()
+    masked = masked_columns(principal)
     for table in _base_table_refs(tree):
-        predicate = row_predicate(TABLES[table.name.lower()], principal, filters)
-        if predicate is None:
+        base = TABLES[table.name.lower()]
+        if table.args.get("joins"):
+            # `(a JOIN b ON ...)` hangs the join on the table node; replacing it would drop the join.
+            raise QueryRejected("write joins without parentheses around them")
+        predicate = row_predicate(base, principal, filters)
+        hidden = masked & set(base.column_names)
+        if predicate is None and not hidden:
             continue
-        alias = table.alias_or_name
-        scoped = exp.select("*").from_(exp.to_table(table.name.lower())).where(predicate)
-        table.replace(exp.Subquery(this=scoped, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        scoped = exp.select(*_projection(base, hidden)).from_(exp.to_table(base.name))
+        if predicate is not None:
+            scoped = scoped.where(predicate)
+        alias = table.args.get("alias")
+        alias = alias.copy() if alias is not None else exp.TableAlias(this=exp.to_identifier(table.name))
+        table.replace(exp.Subquery(this=scoped, alias=alias))
     return tree
+
+
+def masked_columns(principal: Principal) -> frozenset[str]:
+    """The columns `principal` sees pseudonymised."""
+    return MASKED_COLUMNS if principal.role in MASKED_ROLES else frozenset()
+
+
+def pseudonym(value: exp.Expression, key: str) -> exp.Expression:
+    """`'anon_' || substr(lower(to_hex(sha256(to_utf8(key || ':' || value)))), 1, 16)` (Athena SQL).
+
+    A keyed SHA-256 (HMAC is not built into DuckDB); NULL stays NULL on both engines because
+    `||` with NULL is NULL. The key is a string literal node, never pasted into SQL text.
+    """
+    template = sqlglot.parse_one(
+        f"'{PSEUDONYM_PREFIX}' || substr(lower(to_hex(sha256(to_utf8(:key || ':' || :value)))), 1, 16)",
+        read="athena",
+    )
+    for placeholder in list(template.find_all(exp.Placeholder)):
+        placeholder.replace(exp.Literal.string(key) if placeholder.name == "key" else value.copy())
+    return template
+
+
+def _masking_key() -> str:
+    from settings import get_settings
+
+    return get_settings().masking_key
+
+
+def _projection(table: Table, hidden: set[str]) -> list[exp.Expression]:
+    if not hidden:
+        return [exp.Star()]
+    key = _masking_key()
+    return [
+        exp.alias_(pseudonym(exp.column(c), key), c) if c in hidden else exp.column(c)
+        for c in table.column_names
+    ]
 
 
 def row_predicate(table: Table, principal: Principal, filters: Filters | None) -> exp.Expression | None:
     """The WHERE condition for one base table, or None when every row is visible."""
     conditions: list[exp.Expression] = []
-    tenants = _visible_tenants(principal, filters)
+    tenants = visible_tenants(principal, filters)
     if tenants is not None:
         conditions.append(_in("tenant_id", tenants))
     if filters is not None:
@@ -60,14 +116,16 @@ def row_predicate(table: Table, principal: Principal, filters: Filters | None) -
                 conditions.append(_in(column, values))
             elif column in _RELATED.get(table.name, {}):
                 key, other = _RELATED[table.name][column]
-                related = exp.select(key).from_(other).where(_in(column, values))
+                # The related table is scoped too, so every base-table read carries the tenant filter.
+                related_conditions = [_in("tenant_id", tenants)] if tenants is not None else []
+                related = exp.select(key).from_(other).where(exp.and_(*related_conditions, _in(column, values)))
                 conditions.append(exp.column(key).isin(query=related))
     if not conditions:
         return None
     return exp.and_(*conditions)
 
 
-def _visible_tenants(principal: Principal, filters: Filters | None) -> tuple[str, ...] | None:
+def visible_tenants(principal: Principal, filters: Filters | None) -> tuple[str, ...] | None:
     """Tenants whose rows are visible; None means all. A filter can narrow, never widen."""
     wanted = set(filters.tenants) if filters is not None and filters.tenants else None
     if principal.all_tenants:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from queries import binding, dialect, guard, named
+from queries import adhoc, binding, budget, dialect, guard, named
 from queries.cache import ResultCache
 from queries.engines import Engine, make_engine
 from queries.errors import QueryCancelled, QueryError
@@ -85,6 +85,7 @@ class QueryService:
     cache: ResultCache
     ttls: Mapping[str, int]
     price_per_tb_usd: float = 5.0
+    row_cap: int = 100_000  # most rows an ad hoc statement returns
     listeners: list[Callable[[QueryRecord], None]] = field(default_factory=list)
 
     def compile(
@@ -115,12 +116,49 @@ class QueryService:
             QueryRejected: the name, parameters or SQL were refused before anything ran.
             QueryError: the engine failed; the message is safe to show.
         """
+        return self._run(name, principal, source, lambda: self.compile(name, principal, filters, params), on_start)
+
+    def run_sql(
+        self,
+        sql: str,
+        principal: Principal,
+        *,
+        filters: Filters | None = None,
+        source: str = "sql",
+        on_start: Callable[[str], None] | None = None,
+    ) -> pd.DataFrame:
+        """Run one ad hoc read-only statement (SQL Lab, Explore) for `principal`, like `run`.
+
+        The statement is validated, capped at `row_cap` rows and tenant-scoped by `queries.adhoc`
+        before the cache key is made. `frame.attrs["row_cap"]` tells the cap it ran under.
+
+        Raises:
+            QueryRejected: the SQL was refused; the message says why.
+            QueryError: the engine failed; the message is safe to show.
+        """
+
+        def compile_() -> CompiledQuery:
+            final = adhoc.compile_sql(sql, principal, filters, self.engine.dialect, self.row_cap)
+            return CompiledQuery(adhoc.NAME, final, "detail")
+
+        frame = self._run(adhoc.NAME, principal, source, compile_, on_start)
+        frame.attrs["row_cap"] = self.row_cap
+        return frame
+
+    def _run(
+        self,
+        name: str,
+        principal: Principal,
+        source: str,
+        compile_: Callable[[], CompiledQuery],
+        on_start: Callable[[str], None] | None,
+    ) -> pd.DataFrame:
         started = time.perf_counter()
         compiled = None
         try:
-            compiled = self.compile(name, principal, filters, params)
+            compiled = compile_()
             cached, hit = self.cache.get_or_compute(
-                self._key(compiled), lambda: self._execute(compiled, on_start), self.ttls[compiled.ttl_class]
+                self._key(compiled), lambda: self._execute(compiled, on_start, principal.user_id), self.ttls[compiled.ttl_class]
             )
         except QueryError as err:
             self._record(principal, source, name, compiled, started, None, False, err)
@@ -136,8 +174,13 @@ class QueryService:
         )
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    def _execute(self, compiled: CompiledQuery, on_start: Callable[[str], None] | None = None) -> _Cached:
+    def _execute(
+        self, compiled: CompiledQuery, on_start: Callable[[str], None] | None = None, user_id: str = ""
+    ) -> _Cached:
+        # Bytes-scanned budget (queries/budget.py): refused here, before the engine spends anything.
+        budget.check(self.engine, user_id, compiled.sql, label=compiled.name)
         result = self.engine.execute(compiled.sql, label=compiled.name, on_start=on_start)
+        budget.charge(self.engine, user_id, result.bytes_scanned)
         return _Cached(
             normalise(result.frame), result.query_id, result.bytes_scanned,
             result.engine_ms, result.queue_ms, result.state,
@@ -228,6 +271,7 @@ def build_service(settings=None) -> QueryService:
             "detail": settings.cache_ttl_detail,
             "metadata": settings.cache_ttl_metadata,
         },
+        row_cap=settings.row_cap,
     )
     service.listeners.append(_log_record)
     return service

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -84,7 +85,47 @@ class RunningApp:
 
 @pytest.fixture(scope="session")
 def app_server(demo_data, tmp_path_factory):
+    """The app with the demo users (see auth/demo.py): sign in with `login(...)` or `signed_in_session`."""
     work = tmp_path_factory.mktemp("app")
-    app = RunningApp({"DATA_DIR": str(demo_data), "CACHE_DIR": str(work / "cache"), "VAR_DIR": str(work)}, work)
+    app = RunningApp({"DATA_DIR": str(demo_data), "CACHE_DIR": str(work / "cache"), "VAR_DIR": str(work),
+                      "DEMO_USERS": "true"}, work)
     yield app
     app.stop()
+
+
+def login(page_or_session, role: str, base_url: str) -> None:
+    """Sign in as the demo user of `role` ("viewer", "analyst", "admin") through the real /login form.
+
+    `page_or_session` is a `requests.Session` or a Playwright page; either keeps the session cookie.
+    """
+    from auth.demo import DEMO_USERS
+
+    password = DEMO_USERS[role][2]
+    if isinstance(page_or_session, requests.Session):
+        form = page_or_session.get(base_url + "/login", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        answer = page_or_session.post(base_url + "/login", allow_redirects=False, timeout=10, data={
+            "username": role, "password": password, "csrf_token": token, "next": "/"})
+        assert answer.status_code == 302, f"sign-in as {role} failed: {answer.status_code} {answer.text[:300]}"
+        return
+    page_or_session.goto(base_url + "/login")
+    page_or_session.fill("#username", role)
+    page_or_session.fill("#password", password)
+    page_or_session.click("button[type=submit]")
+    page_or_session.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def signed_in_session(app_server):
+    """`signed_in_session("viewer")` -> a requests.Session signed in to `app_server` (default admin)."""
+    sessions = []
+
+    def make(role: str = "admin") -> requests.Session:
+        session = requests.Session()
+        login(session, role, app_server.url)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.close()

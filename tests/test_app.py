@@ -8,7 +8,7 @@ import plotly.utils
 import pytest
 import requests
 
-from tests.dash_payload import overview_payload
+from tests.dash_payload import initial_callbacks
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +54,20 @@ def test_app003_health_reports_engine_and_data_version(app_server):
     assert body["status"] == "ok" and body["engine"] == "duckdb" and body["data_version"]
 
 
-def test_app004_callback_over_http_returns_a_compressed_figure(app_server):
-    payload = overview_payload("overview-trend", ["figure"], "overview-trend-message")
-    response = requests.post(app_server.url + "/_dash-update-component", json=payload,
+def _trend_payload(session, app_server, values: dict | None = None) -> dict:
+    """The Overview trend callback's request, built from /_dash-dependencies (the page's inputs
+    grow with its features); `values` sets inputs by "<id>.<property>"."""
+    deps = session.get(app_server.url + "/_dash-dependencies", timeout=10).json()
+    payload = initial_callbacks(deps, "overview-trend")[0]
+    for item in payload["inputs"]:
+        item["value"] = (values or {}).get(f"{item['id']}.{item['property']}", item["value"])
+    return payload
+
+
+def test_app004_callback_over_http_returns_a_compressed_figure(app_server, signed_in_session):
+    session = signed_in_session()
+    payload = _trend_payload(session, app_server)
+    response = session.post(app_server.url + "/_dash-update-component", json=payload,
                              headers={"Accept-Encoding": "gzip"}, timeout=30)
     assert response.status_code == 200
     assert response.headers.get("Content-Encoding") == "gzip"
@@ -64,10 +75,12 @@ def test_app004_callback_over_http_returns_a_compressed_figure(app_server):
     assert len(figure["data"][0]["x"]) == 30 and sum(figure["data"][0]["y"]) > 0
 
 
-def test_app005_bad_callback_input_is_a_message_not_a_traceback(app_server):
-    payload = overview_payload("overview-trend", ["figure"], "overview-trend-message",
-                               values={"range": "custom", "start": "not-a-date", "end": "2026-01-01"})
-    response = requests.post(app_server.url + "/_dash-update-component", json=payload, timeout=30)
+def test_app005_bad_callback_input_is_a_message_not_a_traceback(app_server, signed_in_session):
+    session = signed_in_session()
+    payload = _trend_payload(session, app_server, {"overview-range.value": "custom",
+                                                   "overview-dates.start_date": "not-a-date",
+                                                   "overview-dates.end_date": "2026-01-01"})
+    response = session.post(app_server.url + "/_dash-update-component", json=payload, timeout=30)
     assert response.status_code == 200
     assert "Traceback" not in response.text
     figure = response.json()["response"]["overview-trend"]["figure"]

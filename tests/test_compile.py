@@ -69,11 +69,12 @@ def test_cmp005_scope_wraps_every_base_table_and_keeps_aliases():
         "LEFT JOIN clinical_notes n ON i.interaction_id = n.interaction_id"
     )
     sql = scope_tables(tree, VIEWER, JAN).sql("athena")
-    assert sql.count("tenant_id IN ('t01')") == 2
+    assert sql.count("tenant_id IN ('t01')") == 3
     assert ") AS i LEFT JOIN (" in sql and ") AS n ON" in sql
     assert "channel IN ('web')" in sql
-    # notes have no channel column: narrowed through the interactions that have one
-    assert "interaction_id IN (SELECT interaction_id FROM interactions WHERE channel IN ('web'))" in sql
+    # notes have no channel column: narrowed through the (tenant-scoped) interactions that have one
+    assert ("interaction_id IN (SELECT interaction_id FROM interactions "
+            "WHERE tenant_id IN ('t01') AND channel IN ('web'))") in sql
 
 
 def test_cmp006_cte_named_like_a_table_is_still_scoped_inside():
@@ -109,3 +110,8 @@ def test_cmp009_filters_periods():
 def test_cmp010_counts_and_integer_sums_are_bigint_not_hugeint():
     rel = duckdb.sql(athena_to_duckdb("SELECT count_if(x > 1) AS c, sum(x) AS s FROM (VALUES 1, 2) AS t(x)"))
     assert [str(t) for t in rel.types] == ["BIGINT", "BIGINT"]
+
+
+def test_cmp011_window_sums_stay_bigint_and_valid():
+    sql = "SELECT sum(x) OVER (ORDER BY x) AS s, count_if(x > 1) OVER () AS c FROM (VALUES 1, 2, 3) AS t(x)"
+    assert duck(sql) == [(1, 2), (3, 2), (6, 2)]

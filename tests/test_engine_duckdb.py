@@ -6,6 +6,7 @@ import shutil
 import threading
 import time
 
+import pandas as pd
 import pytest
 
 from queries import DataUnavailable, QueryError
@@ -105,3 +106,9 @@ def test_ddb007_one_cursor_per_thread(engine):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_ddb008_sql_cannot_read_python_variables(engine):
+    secret_frame = pd.DataFrame({"ssn": ["123-45-6789"]})  # noqa: F841 - the bait
+    with pytest.raises(QueryError, match="does not exist"):
+        engine.execute("SELECT * FROM secret_frame")

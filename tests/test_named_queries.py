@@ -15,6 +15,7 @@ from queries import LOCAL_DEMO, Filters, Principal, named
 from tests.conftest import END_DATE
 
 LAST_30 = Filters(END_DATE - dt.timedelta(days=29), END_DATE)
+PARAMS = {"debug_slow": {"n": 30}}  # named queries that take parameters beyond the filters
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,8 @@ def _in_period(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
 def test_nq001_every_named_query_runs_with_stable_dtypes(service):
     assert named.names(), "no named queries found"
     for name in named.names():
-        frame = service.run(name, LOCAL_DEMO, filters=LAST_30)
-        again = service.run(name, LOCAL_DEMO, filters=LAST_30)  # from the cache
+        frame = service.run(name, LOCAL_DEMO, filters=LAST_30, **PARAMS.get(name, {}))
+        again = service.run(name, LOCAL_DEMO, filters=LAST_30, **PARAMS.get(name, {}))  # from the cache
         pd.testing.assert_frame_equal(frame, again)
         for column, dtype in frame.dtypes.items():
             assert str(dtype) in {"int64", "Int64", "float64", "bool", "boolean", "datetime64[ns]", "str"}, (

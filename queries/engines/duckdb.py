@@ -43,7 +43,10 @@ class DuckDBEngine:
                 + REGENERATE_HINT.format(dir=self.data_dir),
                 name="",
             )
-        con = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit})
+        # Replacement scans would let SQL read any pandas frame in a calling Python frame by name.
+        # Set at connect time: a SET on the root connection does not reach its cursors.
+        config = {"threads": threads, "memory_limit": memory_limit, "python_enable_replacements": False}
+        con = duckdb.connect(":memory:", config=config)
         for table in TABLES.values():
             con.execute(f"CREATE VIEW {table.name} AS SELECT * FROM {_reader(self.data_dir, table)}")
         # The second wall behind the SQL guard: no file outside the dataset, no settings changes.

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from tests.browser.helpers import wait_for_kpis
-from tests.conftest import RunningApp
+from tests.conftest import RunningApp, login
 
 
 @pytest.fixture
@@ -23,6 +23,7 @@ def broken_app(demo_data, tmp_path):
 
 
 def test_err001_corrupt_data_shows_how_to_regenerate(page, broken_app):
+    login(page, "admin", broken_app.url)
     page.goto(broken_app.url + "/")
     page.wait_for_selector(".state-error")
     text = page.inner_text("body")
@@ -31,6 +32,7 @@ def test_err001_corrupt_data_shows_how_to_regenerate(page, broken_app):
 
 
 def test_err002_other_periods_still_work(page, broken_app):
+    login(page, "admin", broken_app.url)
     page.goto(broken_app.url + "/?range=custom&start=2026-06-01&end=2026-06-30")
     wait_for_kpis(page)
     assert not page.query_selector(".state-error")

@@ -9,7 +9,7 @@ import pytest
 
 from components import format as fmt
 from tests.browser.helpers import chart_data, kpi_values, wait_for_chart, wait_for_kpis
-from tests.conftest import END_DATE
+from tests.conftest import END_DATE, login
 
 LAST_30 = (END_DATE - dt.timedelta(days=29)).isoformat(), END_DATE.isoformat()
 
@@ -22,6 +22,7 @@ def interactions(demo_data) -> pd.DataFrame:
 
 
 def test_brw001_overview_shows_kpis_and_charts_with_data(page, app_server, interactions):
+    login(page, "admin", app_server.url)
     page.goto(app_server.url + "/")
     wait_for_kpis(page)
     kpis = kpi_values(page)
@@ -35,6 +36,7 @@ def test_brw001_overview_shows_kpis_and_charts_with_data(page, app_server, inter
 
 
 def test_brw002_changing_a_filter_updates_url_and_charts(page, app_server, interactions):
+    login(page, "admin", app_server.url)
     page.goto(app_server.url + "/")
     wait_for_chart(page, "overview-breakdown")
     page.click("#overview-channel")
@@ -66,6 +68,7 @@ def test_brw002_changing_a_filter_updates_url_and_charts(page, app_server, inter
 
 
 def test_brw003_preset_and_custom_range_follow_the_url(page, app_server, demo_data):
+    login(page, "admin", app_server.url)
     page.goto(app_server.url + "/?range=custom&start=2026-11-01&end=2026-11-07")
     wait_for_chart(page, "overview-trend")
     assert chart_data(page, "overview-trend")[0]["x"][0] == "2026-11-01"
@@ -82,6 +85,7 @@ def test_brw003_preset_and_custom_range_follow_the_url(page, app_server, demo_da
 
 
 def test_brw004_bad_url_gives_a_message_not_a_traceback(page, app_server):
+    login(page, "admin", app_server.url)
     page.goto(app_server.url + "/?range=custom&start=2026-11-30&end=2026-11-01&channel=fax")
     wait_for_kpis(page)
     text = page.inner_text("body")
