@@ -33,6 +33,10 @@ test-fast: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m bench
 
+## athena-local: a local Athena-compatible service (DuckDB + moto S3) on loopback; prints the ENGINE=athena settings
+athena-local: $(VENV)/.dev
+	$(PY) -m athena_local --data var/data
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

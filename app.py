@@ -12,11 +12,16 @@ import logging
 
 import diskcache
 import flask
+from werkzeug.exceptions import Forbidden, HTTPException
 from dash import Dash, DiskcacheManager, Input, Output, State, set_props
 
+import auth
 from components.shell import APP_TITLE, shell
 from queries import QueryError, get_service
+from queries.service import subscribe
 from settings import Settings, get_settings
+from store.db import get_database
+from store.history import QueryHistory
 
 log = logging.getLogger("app")
 
@@ -66,14 +71,20 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = app.server
     server.secret_key = settings.secret_key
     server.add_url_rule("/health", "health", _health)
-    import auth  # sign-in, the request guard, security headers and the audit log
-
-    auth.init_app(app, settings)
+    auth.init_app(app, settings)  # sign-in, the request guard, security headers, the audit log
+    subscribe(QueryHistory(get_database()).record)  # every run lands in the query history
     return app
 
 
 def _on_callback_error(err: Exception) -> None:
-    """Any error a callback did not handle: log it, tell the user plainly, never a traceback."""
+    """Any error a callback did not handle: log it, tell the user plainly, never a traceback.
+
+    A refusal keeps its status: a bad request stays a 400 and a missing permission a 403.
+    """
+    if isinstance(err, HTTPException):
+        raise err
+    if isinstance(err, auth.PermissionDenied):
+        raise Forbidden(str(err)) from None
     log.exception("callback failed", exc_info=err)
     message = err.message if isinstance(err, QueryError) else "An unexpected error occurred; it has been logged."
     set_props("global-error", {"is_open": True, "children": message})

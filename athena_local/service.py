@@ -95,23 +95,29 @@ class Execution:
 
     def describe(self) -> dict:
         """The QueryExecution structure of GetQueryExecution."""
-        end = self.completed or time.time()
-        started = self.started or end
-        total_ms = int((end - self.submitted) * 1000)
-        stats = {
-            "EngineExecutionTimeInMillis": self.engine_ms,
-            "DataScannedInBytes": self.scanned,
-            "TotalExecutionTimeInMillis": total_ms,
-            "QueryQueueTimeInMillis": int((started - self.submitted) * 1000),
-            "ServicePreProcessingTimeInMillis": 0,
-            "QueryPlanningTimeInMillis": self.planning_ms,
-            "ServiceProcessingTimeInMillis": max(
-                0, total_ms - self.engine_ms - int((started - self.submitted) * 1000)
-            ),
-            "ResultReuseInformation": {"ReusedPreviousResult": self.reused},
+        reuse: dict[str, Any] = {"Enabled": self.reuse_minutes is not None}
+        if self.reuse_minutes is not None:
+            reuse["MaxAgeInMinutes"] = self.reuse_minutes
+        return {
+            "QueryExecutionId": self.id,
+            "Query": self.query,
+            "StatementType": "DML",
+            "SubstatementType": self.substatement,
+            "ResultConfiguration": {"OutputLocation": self.output_location},
+            "ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": reuse},
+            "QueryExecutionContext": {
+                k: v for k, v in (("Database", self.database), ("Catalog", self.catalog)) if v
+            },
+            "Status": self._status(),
+            "Statistics": self._statistics(),
+            "WorkGroup": self.work_group,
+            "EngineVersion": {
+                "SelectedEngineVersion": "AUTO",
+                "EffectiveEngineVersion": "Athena engine version 3",
+            },
         }
-        if self.manifest_location:
-            stats["DataManifestLocation"] = self.manifest_location
+
+    def _status(self) -> dict:
         status: dict[str, Any] = {"State": self.state, "SubmissionDateTime": self.submitted}
         if self.completed:
             status["CompletionDateTime"] = self.completed
@@ -119,30 +125,26 @@ class Execution:
             status["StateChangeReason"] = self.reason
         if self.error:
             status["AthenaError"] = self.error
-        described: dict[str, Any] = {
-            "QueryExecutionId": self.id,
-            "Query": self.query,
-            "StatementType": "DML",
-            "SubstatementType": self.substatement,
-            "ResultConfiguration": {"OutputLocation": self.output_location},
-            "ResultReuseConfiguration": {
-                "ResultReuseByAgeConfiguration": {
-                    "Enabled": self.reuse_minutes is not None,
-                    **({"MaxAgeInMinutes": self.reuse_minutes} if self.reuse_minutes is not None else {}),
-                }
-            },
-            "QueryExecutionContext": {
-                k: v for k, v in (("Database", self.database), ("Catalog", self.catalog)) if v
-            },
-            "Status": status,
-            "Statistics": stats,
-            "WorkGroup": self.work_group,
-            "EngineVersion": {
-                "SelectedEngineVersion": "AUTO",
-                "EffectiveEngineVersion": "Athena engine version 3",
-            },
+        return status
+
+    def _statistics(self) -> dict:
+        end = self.completed or time.time()
+        total_ms = int((end - self.submitted) * 1000)
+        queue_ms = int(((self.started or end) - self.submitted) * 1000)
+        stats: dict[str, Any] = {
+            "EngineExecutionTimeInMillis": self.engine_ms,
+            "DataScannedInBytes": self.scanned,
+            "TotalExecutionTimeInMillis": total_ms,
+            "QueryQueueTimeInMillis": queue_ms,
+            "ServicePreProcessingTimeInMillis": 0,
+            "QueryPlanningTimeInMillis": self.planning_ms,
+            # After the engine: writing and publishing the result files, as Athena counts it.
+            "ServiceProcessingTimeInMillis": max(0, total_ms - self.engine_ms - queue_ms),
+            "ResultReuseInformation": {"ReusedPreviousResult": self.reused},
         }
-        return described
+        if self.manifest_location:
+            stats["DataManifestLocation"] = self.manifest_location
+        return stats
 
 
 class AthenaService:

@@ -51,8 +51,8 @@ def _normalise_column(series: pd.Series) -> pd.Series:
 
 def _normalise_objects(series: pd.Series) -> pd.Series:
     first_index = series.first_valid_index()
-    if first_index is None:
-        return series if ptypes.is_object_dtype(series.dtype) else series.astype("str")
+    if first_index is None:  # empty or all NULL: text, as Athena reports it
+        return series.astype("str")
     first = series.at[first_index]
     if isinstance(first, decimal.Decimal):
         return series.astype("float64")

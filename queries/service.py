@@ -65,6 +65,7 @@ class QueryRecord:
     queue_ms: float | None = None
     state: str | None = None  # the engine's final state (SUCCEEDED, FAILED, CANCELLED)
     error: str | None = None
+    sql_text: str | None = None  # ad hoc SQL as the user wrote it (None for named queries)
 
 
 @dataclass
@@ -141,7 +142,7 @@ class QueryService:
             final = adhoc.compile_sql(sql, principal, filters, self.engine.dialect, self.row_cap)
             return CompiledQuery(adhoc.NAME, final, "detail")
 
-        frame = self._run(adhoc.NAME, principal, source, compile_, on_start)
+        frame = self._run(adhoc.NAME, principal, source, compile_, on_start, sql_text=sql)
         frame.attrs["row_cap"] = self.row_cap
         return frame
 
@@ -152,6 +153,7 @@ class QueryService:
         source: str,
         compile_: Callable[[], CompiledQuery],
         on_start: Callable[[str], None] | None,
+        sql_text: str | None = None,
     ) -> pd.DataFrame:
         started = time.perf_counter()
         compiled = None
@@ -161,11 +163,11 @@ class QueryService:
                 self._key(compiled), lambda: self._execute(compiled, on_start, principal.user_id), self.ttls[compiled.ttl_class]
             )
         except QueryError as err:
-            self._record(principal, source, name, compiled, started, None, False, err)
+            self._record(principal, source, name, compiled, started, None, False, err, sql_text)
             raise
         if hit and cached.bytes_scanned:
             self.cache.count("bytes_saved", cached.bytes_scanned)
-        self._record(principal, source, name, compiled, started, cached, hit, None)
+        self._record(principal, source, name, compiled, started, cached, hit, None, sql_text)
         return cached.frame.copy()
 
     def _key(self, compiled: CompiledQuery) -> str:
@@ -186,7 +188,7 @@ class QueryService:
             result.engine_ms, result.queue_ms, result.state,
         )
 
-    def _record(self, principal, source, name, compiled, started, cached, hit, error) -> None:
+    def _record(self, principal, source, name, compiled, started, cached, hit, error, sql_text=None) -> None:
         bytes_scanned = None if (cached is None or hit) else cached.bytes_scanned
         record = QueryRecord(
             at=dt.datetime.now(dt.UTC),
@@ -210,6 +212,7 @@ class QueryService:
             state=("CANCELLED" if isinstance(error, QueryCancelled) else "FAILED") if error
             else (cached.state if cached is not None else None),
             error=str(error) if error else None,
+            sql_text=sql_text,
         )
         for listener in self.listeners:
             try:
@@ -243,6 +246,15 @@ def _freeze(params: Mapping[str, Any]) -> tuple:
 
 _service: QueryService | None = None
 _service_lock = threading.Lock()
+_subscribers: list[Callable[[QueryRecord], None]] = []
+
+
+def subscribe(listener: Callable[[QueryRecord], None]) -> None:
+    """Send every future query record to `listener`, on whichever service this process builds."""
+    if listener not in _subscribers:
+        _subscribers.append(listener)
+    if _service is not None and listener not in _service.listeners:
+        _service.listeners.append(listener)
 
 
 def get_service() -> QueryService:
@@ -266,6 +278,7 @@ def build_service(settings=None) -> QueryService:
             size_limit=settings.cache_size_limit,
             lock_timeout=settings.cache_lock_timeout,
         ),
+        price_per_tb_usd=settings.athena_price_per_tb_usd,
         ttls={
             "kpi": settings.cache_ttl_kpi,
             "detail": settings.cache_ttl_detail,
@@ -274,6 +287,7 @@ def build_service(settings=None) -> QueryService:
         row_cap=settings.row_cap,
     )
     service.listeners.append(_log_record)
+    service.listeners.extend(_subscribers)
     return service
 
 

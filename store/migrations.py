@@ -43,6 +43,68 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX login_failures_key_at ON login_failures (scope, key, at);
     """,
+    # 2: query history, saved queries with versions, favourites
+    """
+    CREATE TABLE query_history (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,              -- ISO 8601 UTC
+        user_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        tenants TEXT NOT NULL,         -- comma-separated, or * for all
+        source TEXT NOT NULL,          -- page, explore, sql
+        name TEXT NOT NULL,            -- the named query, or "sql" for ad hoc SQL
+        sql_text TEXT NOT NULL,        -- the statement as the user wrote it (ad hoc) or the query name
+        sql_hash TEXT NOT NULL,
+        duration_ms REAL NOT NULL,
+        rows INTEGER NOT NULL,
+        bytes_scanned INTEGER,
+        cost_usd REAL,
+        cache_hit INTEGER NOT NULL,
+        status TEXT NOT NULL,          -- ok, error
+        state TEXT,                    -- the engine's SUCCEEDED, FAILED, CANCELLED
+        engine TEXT NOT NULL,
+        query_id TEXT,
+        error TEXT
+    );
+    CREATE INDEX query_history_at ON query_history (at);
+    CREATE INDEX query_history_user_at ON query_history (user_id, at);
+
+    CREATE TABLE saved_queries (
+        id INTEGER PRIMARY KEY,
+        owner TEXT NOT NULL,
+        owner_tenants TEXT NOT NULL,   -- the owner's tenants when last saved (* for all): "my tenant" sharing
+        kind TEXT NOT NULL,            -- explore or sql
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',        -- JSON list
+        visibility TEXT NOT NULL,      -- private, tenant, everyone
+        body TEXT NOT NULL,            -- the current version's Explore state (JSON) or SQL
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX saved_queries_owner ON saved_queries (owner);
+
+    CREATE TABLE saved_query_versions (
+        query_id INTEGER NOT NULL REFERENCES saved_queries (id),
+        version INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        visibility TEXT NOT NULL,
+        body TEXT NOT NULL,
+        saved_by TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (query_id, version)
+    );
+
+    CREATE TABLE favourites (
+        user_id TEXT NOT NULL,
+        query_id INTEGER NOT NULL REFERENCES saved_queries (id),
+        PRIMARY KEY (user_id, query_id)
+    );
+    """,
 )
 
 

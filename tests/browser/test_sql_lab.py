@@ -1,0 +1,145 @@
+"""SQL Lab in the browser, signed in as an analyst: run, errors with their position, Cancel, saving,
+loading a saved query by link, and the role gate."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import requests
+
+from tests.conftest import login
+
+# Three cross joins of 3000 generated values: 27 billion rows, minutes on two cores, so only
+# Cancel ends it. The guard allows UNNEST(sequence(...)): it reads no table and no file.
+SLOW_SQL = ("SELECT count(*) AS n FROM UNNEST(sequence(1, 3000)) AS a (x) "
+            "CROSS JOIN UNNEST(sequence(1, 3000)) AS b (y) CROSS JOIN UNNEST(sequence(1, 3000)) AS c (z)")
+
+
+def _open(page, app_server, path: str = "/sql") -> None:
+    login(page, "analyst", app_server.url)
+    page.goto(app_server.url + path)
+    page.wait_for_selector("#sql_lab-editor")
+
+
+def _write(page, sql: str) -> None:
+    page.fill("#sql_lab-editor", sql)
+
+
+def _run(page) -> None:
+    page.click("#sql_lab-editor")
+    page.keyboard.press("Control+Enter")
+
+
+def _grid_rows(page) -> list[list[str]]:
+    return page.evaluate("""() => [...document.querySelectorAll('#sql_lab-grid .ag-center-cols-container .ag-row')]
+        .map(r => [...r.querySelectorAll('.ag-cell')].map(c => c.textContent))""")
+
+
+def test_sql001_run_a_query_and_see_rows(page, app_server):
+    _open(page, app_server)
+    _write(page, "SELECT tenant_id, count(*) AS interactions\nFROM interactions\nGROUP BY tenant_id\n"
+                 "ORDER BY tenant_id")
+    started = time.perf_counter()
+    _run(page)
+    page.wait_for_function("() => document.querySelectorAll('#sql_lab-grid .ag-row .ag-cell').length >= 4")
+    elapsed = time.perf_counter() - started
+    rows = _grid_rows(page)
+    # The analyst's tenants only (t01, t02), whatever the SQL asks for.
+    assert [r[0] for r in rows] == ["t01", "t02"]
+    assert all(int(r[1].replace(",", "")) > 0 for r in rows)
+    assert re.search(r"2 rows · [\d.]+ s", page.inner_text("#sql_lab-summary"))
+    assert not page.is_disabled("#sql_lab-run")
+    print(f"time to first rows: {elapsed:.2f} s")
+
+
+def test_sql002_syntax_error_shows_its_position(page, app_server):
+    _open(page, app_server)
+    _write(page, "SELECT tenant_id\nFROM interactions\nWHERE (")
+    _run(page)
+    page.wait_for_selector(".sql-error")
+    text = page.inner_text(".sql-error")
+    assert "syntax error" in text
+    assert re.search(r"Line 3, column \d+", text)
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_sql003_refused_and_engine_errors_are_plain(page, app_server):
+    _open(page, app_server)
+    _write(page, "DELETE FROM interactions")
+    _run(page)
+    page.wait_for_selector(".sql-error")
+    assert "refused" in page.inner_text(".sql-error")
+    _write(page, "SELECT no_such_column\nFROM interactions")
+    _run(page)
+    page.wait_for_function("() => document.querySelector('.sql-error') && "
+                           "document.querySelector('.sql-error').textContent.includes('no_such_column')")
+    assert "Line 1" in page.inner_text(".sql-error")
+
+
+def test_sql004_row_cap_is_shown(page, app_server):
+    _open(page, app_server)
+    _write(page, "SELECT interaction_id FROM interactions")
+    _run(page)
+    page.wait_for_selector(".row-cap-notice")
+    assert "row cap of 100,000" in page.inner_text(".row-cap-notice")
+
+
+def test_sql005_cancel_a_slow_query_and_recover(page, app_server):
+    _open(page, app_server)
+    _write(page, SLOW_SQL)
+    _run(page)
+    page.wait_for_function("() => document.querySelector('#sql_lab-progress').textContent.includes('query id')",
+                           timeout=30_000)
+    assert page.is_disabled("#sql_lab-run")
+    started = time.perf_counter()
+    page.click("#sql_lab-cancel")
+    page.wait_for_selector(".sql-cancelled", timeout=30_000)
+    latency = time.perf_counter() - started
+    assert not page.is_disabled("#sql_lab-run")
+    assert page.is_disabled("#sql_lab-cancel")
+    print(f"cancel latency: {latency:.2f} s")
+    # The page recovers: the next query runs.
+    _write(page, "SELECT count(*) AS n FROM tenants")
+    _run(page)
+    page.wait_for_function("() => document.querySelectorAll('#sql_lab-grid .ag-row .ag-cell').length >= 1")
+    assert _grid_rows(page)[0][0] == "2"
+
+
+def test_sql006_schema_click_inserts_names(page, app_server):
+    _open(page, app_server)
+    _write(page, "SELECT ")
+    page.click("#sql_lab-editor")
+    page.keyboard.press("End")
+    page.click(".schema-browser .accordion-button:has-text('clinicians')")
+    page.click(".schema-name[data-insert='specialty']")
+    page.keyboard.type(" FROM ")
+    page.click(".schema-name[data-insert='clinicians']")
+    assert page.input_value("#sql_lab-editor") == "SELECT specialty FROM clinicians"
+
+
+def test_sql007_save_and_open_by_link(page, app_server):
+    _open(page, app_server)
+    _write(page, "SELECT count(*) AS notes FROM clinical_notes")
+    page.click("#sql_lab-save-open")
+    page.fill("#sql_lab-save-name", "Notes count sql007")
+    page.fill("#sql_lab-save-tags", "notes, sql007")
+    page.click("#sql_lab-save-confirm")
+    page.wait_for_selector(".sql-saved")
+    link = page.get_attribute(".sql-saved a", "href")
+    assert re.fullmatch(r"/sql\?saved=\d+", link)
+    page.goto(app_server.url + link)
+    page.wait_for_selector("#sql_lab-editor")
+    assert page.input_value("#sql_lab-editor") == "SELECT count(*) AS notes FROM clinical_notes"
+    # An unknown id reads the same as one the user may not see: no hint that it exists.
+    page.goto(app_server.url + "/sql?saved=999999")
+    page.wait_for_selector("#sql_lab-notice .alert")
+    assert "No saved query '999999' is available to you." in page.inner_text("#sql_lab-notice")
+
+
+def test_sql008_viewer_gets_403(app_server):
+    session = requests.Session()
+    login(session, "viewer", app_server.url)
+    assert session.get(app_server.url + "/sql", timeout=10).status_code == 403
+    anonymous = requests.get(app_server.url + "/sql", allow_redirects=False, timeout=10)
+    assert anonymous.status_code in (302, 303) and "/login" in anonymous.headers["Location"]
