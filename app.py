@@ -12,11 +12,12 @@ import logging
 
 import diskcache
 import flask
-from werkzeug.exceptions import Forbidden, HTTPException
 from dash import Dash, DiskcacheManager, Input, Output, State, set_props
+from werkzeug.exceptions import Forbidden, HTTPException
 
 import auth
 from components.shell import APP_TITLE, shell
+from exports import routes as export_routes
 from queries import QueryError, get_service
 from queries.service import subscribe
 from settings import Settings, get_settings
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.add_url_rule("/health", "health", _health)
     auth.init_app(app, settings)  # sign-in, the request guard, security headers, the audit log
     subscribe(QueryHistory(get_database()).record)  # every run lands in the query history
+    export_routes.install(server, settings.export_row_limit)  # streamed CSV for large results
     return app
 
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     duckdb_threads: int = Field(2, description="Threads DuckDB may use per query.")
     duckdb_memory_limit: str = Field("4GB", description="DuckDB memory limit.")
     row_cap: int = Field(100_000, description="Most rows any query may return to the app.")
+    export_row_limit: int = Field(
+        2_000_000, description="Most rows a CSV export may hold; a larger result is refused with a message."
+    )
 
     # The demo dataset (generated on first run when DATA_DIR has no manifest)
     demo_seed: int = Field(7, description="Seed of the generated demo dataset.")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from bench import athena, generator, http, queries
+from bench import athena, exports, generator, http, queries
 from bench.common import bench_data, table
 
-SECTIONS = ("generator", "queries", "http", "athena")
+SECTIONS = ("generator", "queries", "http", "exports", "athena")
 
 
 def main() -> None:
@@ -26,6 +26,8 @@ def main() -> None:
         queries.main(data_dir)
     if "http" in only:
         http.main(data_dir)
+    if "exports" in only:
+        exports.main(data_dir)
     if "athena" in only:
         athena.main(data_dir=None)  # its own small dataset, through the local Athena-compatible service
 

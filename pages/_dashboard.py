@@ -26,7 +26,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from auth import current_principal
 from components import format as fmt
 from components import view_state
-from components.chart import blank_figure, chart_card, export_id, retry_id
+from components.chart import blank_figure, chart_card, retry_id
 from components.detail import column_defs, detail_card
 from components.filter_bar import filter_bar
 from components.kpi import kpi_card, kpi_row

@@ -11,8 +11,8 @@ from components import figures
 from components import format as fmt
 from insights import anomaly_sentence, detect_anomalies, forecast_daily, rollout_sentence, top_mover_sentence
 from pages._charts import day_drill
-from pages._dashboard import Chart, ChartInput, DashboardPage, Kpi, Option, Query, layout as dashboard_layout
-from pages._dashboard import register, trim
+from pages._dashboard import Chart, ChartInput, DashboardPage, Kpi, Option, Query, register, trim
+from pages._dashboard import layout as dashboard_layout
 from queries.grid import Drill
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview", order=0, permission="dashboards")

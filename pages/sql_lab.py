@@ -154,8 +154,7 @@ def _editor_card(sql: str, loaded) -> dbc.Card:
             dbc.CardBody(
                 [
                     dcc.Textarea(id=ids.editor, value=sql, className="sql-editor", spellCheck=False,
-                                 placeholder="SELECT … FROM interactions", persistence=False,
-                                 **{"aria-label": "SQL"}),
+                                 placeholder="SELECT … FROM interactions", title="SQL editor"),
                     tools,
                     html.Div(id=ids.message),
                     html.Div(id=ids.save_message),
@@ -175,9 +174,8 @@ def _result_card() -> dbc.Card:
         columnDefs=[],
         defaultColDef={"sortable": True, "resizable": True, "filter": False, "minWidth": 110, "flex": 1},
         dashGridOptions={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "rowBuffer": 0,
-                         "infiniteInitialRowCount": 0, "pagination": True, "paginationPageSize": PAGE_SIZE,
-                         "paginationPageSizeSelector": False, "suppressFieldDotNotation": True,
-                         "overlayNoRowsTemplate": "Run a query to see its rows here."},
+                         "infiniteInitialRowCount": 1, "pagination": True, "paginationPageSize": PAGE_SIZE,
+                         "paginationPageSizeSelector": False, "suppressFieldDotNotation": True},
         className="ag-theme-quartz detail-grid sql-grid",
         style={"height": "480px"},
     )

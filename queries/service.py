@@ -18,11 +18,14 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import sqlglot
+import sqlglot.expressions as exp
 
 from queries import adhoc, binding, budget, dialect, guard, named
 from queries.cache import ResultCache
 from queries.engines import Engine, make_engine
-from queries.errors import QueryCancelled, QueryError
+from queries.errors import QueryCancelled, QueryError, QueryRejected
 from queries.filters import Filters
 from queries.frames import normalise
 from queries.principal import Principal
@@ -146,6 +149,39 @@ class QueryService:
         frame.attrs["row_cap"] = self.row_cap
         return frame
 
+    def export_sql(
+        self,
+        sql: str,
+        principal: Principal,
+        *,
+        limit: int,
+        filters: Filters | None = None,
+        source: str = "export",
+        batch_rows: int = 50_000,
+    ) -> tuple[int, pa.RecordBatchReader]:
+        """(rows, a record batch reader) of one ad hoc statement, for an export of up to `limit` rows.
+
+        Guarded and scoped like `run_sql`, but never cached (an export can be millions of rows)
+        and streamed from the engine. The rows are counted first, so a result over `limit` is
+        refused with QueryRejected before any of it is read.
+        """
+        started = time.perf_counter()
+        compiled = CompiledQuery(adhoc.NAME, adhoc.compile_sql(sql, principal, filters, self.engine.dialect,
+                                                               limit + 1), "detail")
+        try:
+            counted = exp.select(exp.Count(this=exp.Star()).as_("n")).from_(
+                sqlglot.parse_one(compiled.sql, read=self.engine.dialect).subquery("export"))
+            rows = int(self.engine.execute(counted.sql(self.engine.dialect), label="export").frame.iat[0, 0])
+            if rows > limit:
+                raise QueryRejected(f"the result has more than {limit:,} rows, the export limit; "
+                                    "narrow the filters or add a LIMIT", name=adhoc.NAME)
+            batches = self.engine.stream(compiled.sql, batch_rows=batch_rows, label="export")
+        except QueryError as err:
+            self._record(principal, source, adhoc.NAME, compiled, started, None, False, err, sql_text=sql)
+            raise
+        self._record(principal, source, adhoc.NAME, compiled, started, None, False, None, sql_text=sql, rows=rows)
+        return rows, batches
+
     def _run(
         self,
         name: str,
@@ -188,7 +224,8 @@ class QueryService:
             result.engine_ms, result.queue_ms, result.state,
         )
 
-    def _record(self, principal, source, name, compiled, started, cached, hit, error, sql_text=None) -> None:
+    def _record(self, principal, source, name, compiled, started, cached, hit, error, sql_text=None,
+                rows: int | None = None) -> None:
         bytes_scanned = None if (cached is None or hit) else cached.bytes_scanned
         record = QueryRecord(
             at=dt.datetime.now(dt.UTC),
@@ -200,7 +237,7 @@ class QueryService:
             sql_hash=compiled.sql_hash if compiled else "",
             sql=compiled.sql if compiled else "",
             duration_ms=(time.perf_counter() - started) * 1000,
-            rows=0 if cached is None else len(cached.frame),
+            rows=rows if rows is not None else 0 if cached is None else len(cached.frame),
             cache_hit=hit,
             status="error" if error else "ok",
             engine=self.engine.name,

@@ -110,6 +110,13 @@ class AthenaEngine:
             self._running.pop(watch.query_id or "", None)
             cursor.close()
 
+    def stream(self, sql: str, *, batch_rows: int = 50_000, label: str = "export") -> pa.RecordBatchReader:
+        """The result as record batches. Athena writes the whole result to S3 first, so the frame is
+        fetched once (the `auto` path reads that CSV in a single GET) and then handed out in batches."""
+        frame = self.execute(sql, label=label).frame
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch_rows))
+
     def cancel(self, query_id: str) -> None:
         """Stop a query with StopQueryExecution (a finished query is left as it is)."""
         watch = self._running.get(query_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import pandas as pd
+import pyarrow as pa
 
 
 @dataclass
@@ -37,6 +38,9 @@ class Engine(Protocol):
 
     def latest_day(self) -> dt.date:
         """The last day with data: date presets end here."""
+
+    def stream(self, sql: str, *, batch_rows: int = 50_000, label: str = "export") -> pa.RecordBatchReader:
+        """The result as Arrow record batches, for exports too large to hold twice."""
 
     def cancel(self, query_id: str) -> None:
         """Stop a running query (best effort; a finished query is left alone)."""
