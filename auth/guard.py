@@ -52,7 +52,6 @@ def check() -> Response | None:
         if kind == "api":
             return _deny(401, "sign in required", api=True)
         return redirect("/login?" + urlencode({"next": _here()}))
-    runtime.ensure_query_audit()
     try:
         need = _need(runtime, kind)
     except BadRequest as err:

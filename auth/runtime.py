@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import dash
@@ -15,7 +14,7 @@ from auth.access import Access
 from auth.sessions import SessionStore
 from auth.throttle import LoginThrottle
 from auth.users import User, UserDirectory
-from queries import QueryError, QueryRecord, get_service
+from queries import QueryRecord
 from store import AuditEvent, AuditLog
 
 log = logging.getLogger(__name__)
@@ -30,8 +29,6 @@ class AuthRuntime:
     access: Access
     app_title: str
     prefix: str  # Dash's routes_pathname_prefix
-    _audited_services: set[int] = field(default_factory=set)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, event: str, *, user: User | None = None, user_id: str | None = None, outcome: str = "ok",
                **detail: Any) -> None:
@@ -60,19 +57,6 @@ class AuthRuntime:
             },
         ))
 
-    def ensure_query_audit(self) -> None:
-        """Subscribe to the process's QueryService (built lazily, and replaceable in tests)."""
-        try:
-            service = get_service()
-        except QueryError as err:  # no engine yet: nothing can run, so nothing to audit
-            log.debug("query audit not attached yet: %s", err)
-            return
-        if id(service) in self._audited_services and self.on_query in service.listeners:
-            return
-        with self._lock:
-            if self.on_query not in service.listeners:
-                service.listeners.append(self.on_query)
-            self._audited_services.add(id(service))
 
 
 def app_prefix(app: dash.Dash) -> str:

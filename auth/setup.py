@@ -15,6 +15,7 @@ from auth.runtime import AuthRuntime, app_prefix
 from auth.sessions import SessionStore
 from auth.throttle import Limits, LoginThrottle
 from auth.users import UserDirectory
+from queries.service import subscribe
 from settings import Settings
 from store import AuditLog, Database, set_database
 from store.audit import configure_json_log
@@ -65,6 +66,7 @@ def init_app(app: dash.Dash, settings: Settings) -> AuthRuntime:
     server.before_request(guard.check)
     server.after_request(headers.security_headers(app, https=settings.session_cookie_secure))
     dash.hooks.custom_data("auth")(request_identity)
-    # The query audit subscribes on the first signed-in request (guard.check), not here: building
-    # the query service at import would open DuckDB before gunicorn forks its workers.
+    # Every query, named or ad hoc, cached or not, is audited. subscribe() attaches to whichever
+    # service this process builds later (building one here would open DuckDB before gunicorn forks).
+    subscribe(runtime.on_query)
     return runtime

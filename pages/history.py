@@ -38,7 +38,7 @@ _BYTES = {"function": "params.value == null ? '' : d3.format('.3~s')(params.valu
 _USD = {"function": "params.value == null ? '' : d3.format('$.4f')(params.value)"}
 _NUMBER = {"type": "numericColumn"}
 RUN_COLUMNS = [
-    {"field": "at", "headerName": "Time (UTC)", "minWidth": 170, "pinned": "left"},
+    {"field": "at", "headerName": "Time (UTC)", "minWidth": 165},
     {"field": "user_id", "headerName": "User", "minWidth": 100},
     {"field": "tenants", "headerName": "Tenant", "minWidth": 90},
     {"field": "source", "headerName": "Source", "minWidth": 90},
@@ -96,11 +96,13 @@ def layout(**_query) -> html.Div:
         dbc.Col(dbc.Card([dbc.CardHeader(title, className="chart-title"),
                           dbc.CardBody(dag.AgGrid(
                               id=P + f"by-{group}", rowData=[], className="ag-theme-quartz detail-grid",
-                              columnDefs=[{"field": group, "headerName": group.capitalize(), "minWidth": 110,
-                                           "pinned": "left"}] + SUMMARY_COLUMNS,
+                              columnDefs=[{"field": group, "headerName": group.capitalize(), "minWidth": 120,
+                                           "flex": 1.5}] + SUMMARY_COLUMNS,
                               defaultColDef={"sortable": True, "resizable": True, "flex": 1, "minWidth": 90},
-                              style={"height": "260px"}), className="p-2")],
-                         className="chart-card h-100"), xs=12, lg=4, className="mb-3")
+                              dashGridOptions={"domLayout": "autoHeight", "pagination": True,
+                                               "paginationPageSize": 10, "paginationPageSizeSelector": False},
+                              style={"height": None}), className="p-2")],
+                         className="chart-card h-100"), xs=12, xl=6, className="mb-3")
         for group, title in GROUPS
     ]
     return html.Div(
@@ -117,7 +119,7 @@ def layout(**_query) -> html.Div:
                                className="chart-title"),
                 dbc.CardBody(dag.AgGrid(
                     id=P + "grid", columnDefs=RUN_COLUMNS, rowData=[], className="ag-theme-quartz detail-grid",
-                    defaultColDef={"sortable": True, "resizable": True, "filter": True, "flex": 1},
+                    defaultColDef={"sortable": True, "resizable": True, "filter": False, "flex": 1},
                     dashGridOptions={"pagination": True, "paginationPageSize": 50, "tooltipShowDelay": 300,
                                      "paginationPageSizeSelector": False},
                     style={"height": "560px"}), className="p-2"),
@@ -139,15 +141,16 @@ def _labelled(label: str, control, *, md: int, col_id: str | None = None) -> dbc
 @callback(
     Output(P + "users", "options"),
     Output(P + "users", "disabled"),
+    Output(P + "user-col", "style"),
     Output(P + "scope", "children"),
     Input(P + "users", "id"),
 )
 def user_options(_):
     principal = auth.callback_principal(roles.SQL_LAB)
-    if not auth.can(principal, roles.QUERY_HISTORY):
-        return [{"label": principal.user_id, "value": principal.user_id}], True, "Your own runs."
+    if not auth.can(principal, roles.QUERY_HISTORY):  # the search callback enforces it; this is the view
+        return [], True, {"display": "none"}, "Your own runs, on every page, in Explore and in SQL Lab."
     users = sorted(r["user"] for r in QueryHistory(get_database()).cost_summary("user", HistoryFilter()))
-    return [{"label": u, "value": u} for u in users], False, "Every user's runs (you are an admin)."
+    return [{"label": u, "value": u} for u in users], False, {}, "Every user's runs (you are an admin)."
 
 
 @callback(
@@ -176,7 +179,7 @@ def search(start, end, sources, statuses, text, user, sort):
     rows = [run_row(r) for r in history.search(where)]
     by_user = history.cost_summary("user", where)
     totals = _totals(by_user)
-    count = f" · {totals['runs']:,} run{'s' if totals['runs'] != 1 else ''}" + (
+    count = f"{totals['runs']:,} run{'s' if totals['runs'] != 1 else ''}" + (
         f"; the first {SHOWN:,} are listed" if totals["runs"] > SHOWN else "")
     cache = _cache_counters() if auth.can(principal, roles.CACHE) else None
     return (rows, count, _totals_row(totals), cache, _rounded(by_user), _rounded(per_page(history, where)),

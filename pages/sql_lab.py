@@ -63,6 +63,11 @@ STARTER_SQL = (
     "GROUP BY interaction_type\n"
     "ORDER BY interactions DESC"
 )
+# Whole numbers as they are (ids read badly with separators); fractions to four places.
+_DECIMAL = {"function": "params.value == null ? '' : (Number.isInteger(params.value) ? String(params.value)"
+                        " : d3.format(',.4~f')(params.value))"}
+# sqlglot names its own classes in some messages: say which clause is incomplete instead.
+_SQLGLOT_CLASS = re.compile(r"Required keyword: '\w+' missing for <class '[\w.]*?(\w+)'>")
 _POSITION = re.compile(r"line:? (\d+),? col(?:umn)?:? (\d+)", re.IGNORECASE)
 
 
@@ -399,6 +404,7 @@ def _column_defs(frame: pd.DataFrame) -> list[dict]:
         spec: dict[str, Any] = {"field": str(column), "headerName": str(column), "colId": str(column)}
         if pd.api.types.is_numeric_dtype(frame[column].dtype) and not pd.api.types.is_bool_dtype(frame[column].dtype):
             spec["type"] = "numericColumn"
+            spec["valueFormatter"] = _DECIMAL
         defs.append(spec)
     return defs
 
@@ -421,9 +427,10 @@ def _error(err: QueryError, seconds: float) -> dbc.Alert:
     """A plain message, with the position when the parser or engine gave one; never a traceback."""
     if isinstance(err, QueryCancelled):
         return _message(f"Cancelled after {seconds:.1f} s.", "secondary", class_name="sql-cancelled")
-    position = _POSITION.search(err.message)
+    text = _SQLGLOT_CLASS.sub(lambda m: f"incomplete {m.group(1).upper()}", err.message)
+    position = _POSITION.search(text)
     heading = "The query was refused. " if isinstance(err, QueryRejected) else "The engine reported an error. "
-    children = [html.Strong(heading), html.Span(err.message, className="sql-error-text")]
+    children = [html.Strong(heading), html.Span(text, className="sql-error-text")]
     if position:
         children.append(html.Div(f"Line {position.group(1)}, column {position.group(2)}",
                                  className="sql-error-position small mt-1"))

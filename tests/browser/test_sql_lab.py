@@ -3,11 +3,15 @@ loading a saved query by link, and the role gate."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
 import requests
 
+from queries.service import QueryRecord
+from store.db import Database
+from store.history import HistoryFilter, QueryHistory
 from tests.conftest import login
 
 # Three cross joins of 3000 generated values: 27 billion rows, minutes on two cores, so only
@@ -158,3 +162,41 @@ def test_sql008_viewer_gets_403(app_server):
     assert session.get(app_server.url + "/sql", timeout=10).status_code == 403
     anonymous = requests.get(app_server.url + "/sql", allow_redirects=False, timeout=10)
     assert anonymous.status_code in (302, 303) and "/login" in anonymous.headers["Location"]
+
+
+def test_sql009_history_lists_the_run_and_runs_it_again(page, app_server):
+    marker = f"sql009_{time.time_ns()}"
+    sql = f"SELECT count(*) AS {marker}\nFROM clinicians"
+    _open(page, app_server)
+    _write(page, sql)
+    _run(page)
+    page.wait_for_function("() => document.querySelector('#sql_lab-summary').textContent.includes('1 row')")
+    page.goto(app_server.url + "/history")
+    page.fill("#history-text", marker)
+    page.press("#history-text", "Enter")
+    row = page.locator("#history-grid .ag-center-cols-container .ag-row").first
+    row.wait_for()
+    page.wait_for_function("(m) => document.querySelectorAll('#history-grid .ag-center-cols-container .ag-row')"
+                           ".length === 1 && document.querySelector('#history-grid').textContent.includes(m)",
+                           arg=marker)
+    assert "analyst" in row.inner_text() and "sql" in row.inner_text()
+    page.click("#history-grid a:has-text('Run again')")
+    page.wait_for_url("**/sql?history=*")
+    page.wait_for_selector("#sql_lab-notice .alert")
+    assert page.input_value("#sql_lab-editor") == sql
+
+
+def test_sql010_another_users_history_row_is_not_loaded(page, app_server):
+    history = QueryHistory(Database(app_server.log.parent / "app.db"))
+    secret = f"SELECT 'admin only {time.time_ns()}' AS s"
+    history.record(QueryRecord(at=dt.datetime.now(dt.UTC), user_id="admin", role="admin", tenants="*", source="sql",
+                               name="sql", sql_hash="x", sql="x", duration_ms=1, rows=1, cache_hit=False,
+                               status="ok", engine="duckdb", sql_text=secret))
+    row_id = history.search(HistoryFilter(user_id="admin", text=secret, limit=1))[0]["id"]
+    _open(page, app_server, f"/sql?history={row_id}")
+    page.wait_for_selector("#sql_lab-notice .alert")
+    assert f"No query history entry '{row_id}' is available to you." in page.inner_text("#sql_lab-notice")
+    assert "admin only" not in page.input_value("#sql_lab-editor")
+    page.goto(app_server.url + "/sql?history=999999999")
+    page.wait_for_selector("#sql_lab-notice .alert")
+    assert "No query history entry '999999999' is available to you." in page.inner_text("#sql_lab-notice")
