@@ -26,6 +26,7 @@
     const lead = !raw && before && !/[\s(,.]$/.test(before) ? " " : "";
     const trail = !raw && after && !/^[\s),.;]/.test(after) ? " " : "";
     setValue(el, before + lead + text + trail + after);
+    syncHighlight();
     const caret = (before + lead + text).length;
     el.focus();
     el.setSelectionRange(caret, caret);
@@ -49,6 +50,70 @@
       insertAtCursor(event.target, "  ", true);
     }
   });
+
+  // --- syntax highlighting: a <pre> of coloured tokens behind a transparent-text textarea ---
+  const KEYWORDS = new Set(("select from where group by order having limit offset join inner left right full " +
+    "outer cross on using as and or not in is null like between case when then else end distinct all union " +
+    "intersect except with asc desc nulls first last over partition rows range unbounded preceding following " +
+    "current row interval cast try_cast true false exists any some filter within values lateral unnest " +
+    "date timestamp varchar bigint integer int double boolean tinyint smallint real decimal char array map " +
+    "day hour minute second month year week quarter at zone fetch next only ilike escape").split(" "));
+  const TOKEN = /(--[^\n]*|\/\*[\s\S]*?(?:\*\/|$))|('(?:[^']|'')*'?)|("(?:[^"]|"")*"?)|(\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b)|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?|([^\sA-Za-z0-9_'"-]+|-)/gi;
+  const HIGHLIGHT = "sql_lab-highlight";
+  let shown = null;
+
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function highlight(sql) {
+    let out = "";
+    let last = 0;
+    TOKEN.lastIndex = 0;
+    let m;
+    while ((m = TOKEN.exec(sql)) !== null) {
+      if (m[0] === "") { TOKEN.lastIndex++; continue; }
+      out += escapeHtml(sql.slice(last, m.index));
+      let cls = null;
+      let text = m[0];
+      let tail = "";
+      if (m[1]) { cls = "com"; }
+      else if (m[2]) { cls = "str"; }
+      else if (m[3]) { cls = "ident"; }
+      else if (m[4]) { cls = "num"; }
+      else if (m[5]) {
+        text = m[5];
+        tail = m[6] || "";
+        if (KEYWORDS.has(m[5].toLowerCase())) { cls = "kw"; }
+        else if (tail) { cls = "fn"; }
+      } else if (m[7]) { cls = "op"; }
+      out += cls ? `<span class="tok-${cls}">${escapeHtml(text)}</span>` : escapeHtml(text);
+      out += escapeHtml(tail);
+      last = m.index + m[0].length;
+    }
+    out += escapeHtml(sql.slice(last));
+    // A final newline needs a character after it, or the <pre> is a line shorter than the textarea.
+    return out + (sql.endsWith("\n") || sql === "" ? " " : "");
+  }
+
+  function syncHighlight() {
+    const editor = document.getElementById(EDITOR);
+    const pre = document.getElementById(HIGHLIGHT);
+    if (!editor || !pre) { shown = null; return; }
+    if (editor.value !== shown || pre.childElementCount === 0 && editor.value) {
+      pre.innerHTML = highlight(editor.value);
+      shown = editor.value;
+      editor.classList.add("sql-editor-highlighted");
+    }
+    pre.scrollTop = editor.scrollTop;
+    pre.scrollLeft = editor.scrollLeft;
+    pre.style.height = editor.offsetHeight + "px";
+  }
+
+  document.addEventListener("input", function (event) { if (event.target.id === EDITOR) { syncHighlight(); } });
+  document.addEventListener("scroll", function (event) { if (event.target.id === EDITOR) { syncHighlight(); } }, true);
+  // Values Dash sets (a saved query, a history row) and resizes arrive without an input event.
+  setInterval(syncHighlight, 250);
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     sqlLab: {

@@ -29,7 +29,7 @@ from queries import QueryError, QueryRejected, get_service
 from queries.catalog import DIMENSIONS, METRICS, TIME_GRAINS
 from queries.explore import MAX_DIMENSIONS, build
 from store.db import get_database
-from store.saved import SavedQueries, SavedQueryError
+from store.saved import NotFound, SavedQueries, SavedQueryError, may_edit
 
 dash.register_page(__name__, path="/explore", name="Explore", title="Explore", order=50, permission="explore")
 PAGE = "explore"
@@ -44,6 +44,7 @@ def layout(**query) -> html.Div:
         html.Div(notice(messages + filter_messages)),
         filter_bar(PAGE, state, show_tenants=principal.all_tenants or len(principal.tenants or ()) > 1),
         dcc.Store(id=f"{PAGE}-url"),
+        dcc.Store(id=f"{PAGE}-saved-id", data=_saved_id(query.get("saved"))),  # Save adds a version to it
         dbc.Card(dbc.CardBody(dbc.Row([
             _control("Metrics", dcc.Dropdown(id=f"{PAGE}-metrics", multi=True, value=list(view.spec.metrics),
                                              options=[{"label": m.label, "value": k} for k, m in METRICS.items()]),
@@ -77,6 +78,13 @@ def layout(**query) -> html.Div:
         dcc.Download(id=f"{PAGE}-download"),
         _save_modal(),
     ])
+
+
+def _saved_id(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _control(label: str, control, *, lg: int) -> dbc.Col:
@@ -169,19 +177,42 @@ def _records(frame) -> list[dict]:
 @callback(
     Output(f"{PAGE}-save-modal", "is_open"),
     Output(f"{PAGE}-save-result", "children"),
+    Output(f"{PAGE}-save-name", "value"),
+    Output(f"{PAGE}-save-description", "value"),
+    Output(f"{PAGE}-save-tags", "value"),
+    Output(f"{PAGE}-save-visibility", "value"),
     Input(f"{PAGE}-save-open", "n_clicks"),
+    State(f"{PAGE}-saved-id", "data"),
+    prevent_initial_call=True,
+)
+def open_save(_open, saved_id):
+    """The save form, filled in from the saved query this view was opened from (if the user owns it)."""
+    principal = auth.callback_principal("explore")
+    store = SavedQueries(get_database())
+    try:
+        query = store.get(principal, int(saved_id)) if saved_id is not None else None
+    except (NotFound, TypeError, ValueError):
+        query = None
+    if query is None or not may_edit(principal, query):
+        return True, None, no_update, no_update, no_update, no_update
+    note = html.Div(f"Saving adds version {query.version + 1} of “{query.name}”.", className="small text-muted")
+    return True, note, query.name, query.description, ", ".join(query.tags), query.visibility
+
+
+@callback(
+    Output(f"{PAGE}-save-result", "children", allow_duplicate=True),
+    Output(f"{PAGE}-saved-id", "data"),
     Input(f"{PAGE}-save", "n_clicks"),
     State(f"{PAGE}-save-name", "value"),
     State(f"{PAGE}-save-description", "value"),
     State(f"{PAGE}-save-tags", "value"),
     State(f"{PAGE}-save-visibility", "value"),
     State(f"{PAGE}-url", "data"),
+    State(f"{PAGE}-saved-id", "data"),
     *VIEW_STATES,
     prevent_initial_call=True,
 )
-def save_view(_open, _save, name, description, tags, visibility, url, metrics, dimensions, grain, chart):
-    if ctx.triggered_id == f"{PAGE}-save-open":
-        return True, None
+def save_view(_save, name, description, tags, visibility, url, saved_id, metrics, dimensions, grain, chart):
     principal = auth.callback_principal("explore")
     try:
         view = view_from_values(metrics, dimensions, grain, chart)
@@ -189,14 +220,20 @@ def save_view(_open, _save, name, description, tags, visibility, url, metrics, d
         raise BadRequest(err.message) from None
     body = json.dumps({"metrics": list(view.spec.metrics), "dimensions": list(view.spec.dimensions),
                        "grain": view.spec.grain, "chart": view.chart, "link": url or ""}, sort_keys=True)
+    store = SavedQueries(get_database())
     try:
-        saved = SavedQueries(get_database()).save(
+        target = store.get(principal, int(saved_id)) if saved_id is not None else None
+    except (NotFound, TypeError, ValueError):
+        target = None
+    try:
+        saved = store.save(
             principal, kind="explore", name=name or "", body=body, description=description or "",
-            tags=[t.strip() for t in (tags or "").split(",") if t.strip()], visibility=visibility or "private")
+            tags=[t.strip() for t in (tags or "").split(",") if t.strip()], visibility=visibility or "private",
+            query_id=target.id if target is not None and may_edit(principal, target) else None)
     except SavedQueryError as err:
-        return True, dbc.Alert(str(err), color="warning", className="py-2 mb-0")
-    return True, dbc.Alert(["Saved as version ", html.Strong(saved.version), ". ",
-                            dcc.Link("Open saved queries", href="/saved")], color="success", className="py-2 mb-0")
+        return dbc.Alert(str(err), color="warning", className="py-2 mb-0"), no_update
+    return dbc.Alert([f"Saved “{saved.name}” as version ", html.Strong(saved.version), ". ",
+                      dcc.Link("Open saved queries", href="/saved")], color="success", className="py-2 mb-0"), saved.id
 
 
 @callback(

@@ -44,6 +44,7 @@ RUN_COLUMNS = [
     {"field": "source", "headerName": "Source", "minWidth": 90},
     {"field": "query", "headerName": "SQL / query", "minWidth": 280, "flex": 3, "tooltipField": "query",
      "cellClass": "history-sql"},
+    {"field": "again", "headerName": "Run again", "minWidth": 150, "sortable": False, "cellRenderer": "markdown"},
     {"field": "duration_ms", "headerName": "Duration (ms)", "minWidth": 120, **_NUMBER,
      "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"}},
     {"field": "rows", "headerName": "Rows", "minWidth": 90, **_NUMBER},
@@ -52,7 +53,6 @@ RUN_COLUMNS = [
     {"field": "cache_hit", "headerName": "Cache hit", "minWidth": 90},
     {"field": "status", "headerName": "Status", "minWidth": 110, "tooltipField": "error"},
     {"field": "query_id", "headerName": "Engine query id", "minWidth": 150},
-    {"field": "again", "headerName": "", "minWidth": 110, "sortable": False, "cellRenderer": "markdown"},
 ]
 SUMMARY_COLUMNS = [
     {"field": "runs", "headerName": "Runs", **_NUMBER, "maxWidth": 90},
@@ -76,7 +76,7 @@ def layout(**_query) -> html.Div:
             _labelled("From – to", dcc.DatePickerRange(
                 id=P + "dates", start_date=(today - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
                 end_date=today.isoformat(), display_format="YYYY-MM-DD", first_day_of_week=1, minimum_nights=0),
-                md=3),
+                md=3, xs=12),
             _labelled("Source", dcc.Dropdown(id=P + "sources", options=[{"label": v, "value": k}
                                                                          for k, v in SOURCES.items()],
                                              value=[], multi=True, placeholder="All sources"), md=2),
@@ -95,14 +95,14 @@ def layout(**_query) -> html.Div:
     summaries = [
         dbc.Col(dbc.Card([dbc.CardHeader(title, className="chart-title"),
                           dbc.CardBody(dag.AgGrid(
-                              id=P + f"by-{group}", rowData=[], className="ag-theme-quartz detail-grid",
+                              id=P + f"by-{group}", rowData=[], className="ag-theme-quartz detail-grid history-summary-grid",
                               columnDefs=[{"field": group, "headerName": group.capitalize(), "minWidth": 120,
                                            "flex": 1.5}] + SUMMARY_COLUMNS,
                               defaultColDef={"sortable": True, "resizable": True, "flex": 1, "minWidth": 90},
                               dashGridOptions={"domLayout": "autoHeight", "pagination": True,
                                                "paginationPageSize": 10, "paginationPageSizeSelector": False},
                               style={"height": None}), className="p-2")],
-                         className="chart-card h-100"), xs=12, xl=6, className="mb-3")
+                         className="chart-card"), xs=12, xl=6, className="mb-3")
         for group, title in GROUPS
     ]
     return html.Div(
@@ -130,9 +130,9 @@ def layout(**_query) -> html.Div:
     )
 
 
-def _labelled(label: str, control, *, md: int, col_id: str | None = None) -> dbc.Col:
+def _labelled(label: str, control, *, md: int, xs: int = 6, col_id: str | None = None) -> dbc.Col:
     extra = {"id": col_id} if col_id else {}
-    return dbc.Col([html.Label(label, className="form-label small text-muted mb-1"), control], xs=12, md=md, **extra)
+    return dbc.Col([html.Label(label, className="form-label small text-muted mb-1"), control], xs=xs, md=md, **extra)
 
 
 # --- callbacks -------------------------------------------------------------------------------

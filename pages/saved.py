@@ -52,10 +52,35 @@ def layout(**_query) -> html.Div:
         dcc.Download(id=f"{PAGE}-download"),
         dag.AgGrid(id=f"{PAGE}-grid", columnDefs=COLUMNS, rowData=[], className="ag-theme-alpine mb-3",
                    getRowId="params.data.id", defaultColDef={"sortable": True, "resizable": True, "flex": 1},
-                   dashGridOptions={"rowSelection": {"mode": "singleRow"}, "domLayout": "autoHeight",
+                   dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True,
+                                                     "checkboxes": False}, "domLayout": "autoHeight",
                                     "pagination": True, "paginationPageSize": 20}),
-        html.Div(id=f"{PAGE}-detail"),
+        html.Div("Select a saved query to open it, see its versions or restore one.", id=f"{PAGE}-hint",
+                 className="text-muted"),
+        _detail_card(),
     ])
+
+
+def _detail_card() -> dbc.Card:
+    """Always in the layout (hidden until a row is chosen), so every id its callbacks use exists."""
+    return dbc.Card(dbc.CardBody([
+        html.H2(id=f"{PAGE}-title", className="h5"),
+        html.P(id=f"{PAGE}-description", className="text-muted"),
+        html.Div([
+            dbc.Button("Open", id=f"{PAGE}-open", href="/saved", color="primary", size="sm"),
+            dbc.Button("Favourite", id=f"{PAGE}-favourite", color="warning", outline=True, size="sm",
+                       className="ms-2"),
+            dbc.Button("Delete", id=f"{PAGE}-delete", color="danger", outline=True, size="sm", className="ms-2"),
+        ], className="mb-3"),
+        dcc.Store(id=f"{PAGE}-selected"),
+        html.H3("Versions", className="h6"),
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id=f"{PAGE}-older", clearable=False), md=5),
+            dbc.Col(dcc.Dropdown(id=f"{PAGE}-newer", clearable=False), md=5),
+            dbc.Col(dbc.Button("Restore older", id=f"{PAGE}-restore", size="sm", color="secondary"), md=2),
+        ], className="g-2 mb-2"),
+        html.Pre(id=f"{PAGE}-diff", className="sql-text"),
+    ]), id=f"{PAGE}-detail", className="chart-card", style={"display": "none"})
 
 
 def _store() -> SavedQueries:
@@ -81,45 +106,39 @@ def list_queries(search, favourites_only, _refresh):
 
 
 @callback(
-    Output(f"{PAGE}-detail", "children"),
+    Output(f"{PAGE}-detail", "style"),
+    Output(f"{PAGE}-hint", "style"),
+    Output(f"{PAGE}-title", "children"),
+    Output(f"{PAGE}-description", "children"),
+    Output(f"{PAGE}-open", "href"),
+    Output(f"{PAGE}-favourite", "children"),
+    Output(f"{PAGE}-delete", "disabled"),
+    Output(f"{PAGE}-restore", "disabled"),
+    Output(f"{PAGE}-selected", "data"),
+    Output(f"{PAGE}-older", "options"),
+    Output(f"{PAGE}-older", "value"),
+    Output(f"{PAGE}-newer", "options"),
+    Output(f"{PAGE}-newer", "value"),
     Input(f"{PAGE}-grid", "selectedRows"),
     Input(f"{PAGE}-refresh", "data"),
 )
 def show_detail(selected, _refresh):
+    hidden = ({"display": "none"}, None, "", "", "/saved", "Favourite", True, True, None, [], None, [], None)
     if not selected:
-        return html.Div("Select a saved query to open it, see its versions or restore one.",
-                        className="text-muted")
+        return hidden
     principal = auth.callback_principal("explore")
     try:
         query = _store().get(principal, int(selected[0]["id"]))
         versions = _store().versions(principal, query.id)
     except (NotFound, ValueError, KeyError, TypeError):
-        return dbc.Alert("That saved query is no longer available.", color="warning")
+        return hidden
     editable = may_edit(principal, query)
     numbers = [{"label": f"v{v['version']} · {v['saved_at'][:16].replace('T', ' ')} · {v['saved_by']}",
                 "value": v["version"]} for v in versions]
-    return dbc.Card(dbc.CardBody([
-        html.H2(query.name, className="h5"),
-        html.P(query.description or "No description.", className="text-muted"),
-        html.Div([
-            dbc.Button("Open", href=_open_href(query), color="primary", size="sm", external_link=False),
-            dbc.Button("Unfavourite" if query.favourite else "Favourite", id=f"{PAGE}-favourite",
-                       color="warning", outline=True, size="sm", className="ms-2"),
-            dbc.Button("Delete", id=f"{PAGE}-delete", color="danger", outline=True, size="sm",
-                       className="ms-2", disabled=not editable),
-        ], className="mb-3"),
-        dcc.Store(id=f"{PAGE}-selected", data=query.id),
-        html.H3("Versions", className="h6"),
-        dbc.Row([
-            dbc.Col(dcc.Dropdown(id=f"{PAGE}-older", options=numbers, clearable=False,
-                                 value=versions[1]["version"] if len(versions) > 1 else versions[0]["version"]), md=5),
-            dbc.Col(dcc.Dropdown(id=f"{PAGE}-newer", options=numbers, clearable=False,
-                                 value=versions[0]["version"]), md=5),
-            dbc.Col(dbc.Button("Restore older", id=f"{PAGE}-restore", size="sm", color="secondary",
-                               disabled=not editable), md=2),
-        ], className="g-2 mb-2"),
-        html.Pre(id=f"{PAGE}-diff", className="sql-text"),
-    ]), className="chart-card")
+    older = versions[1]["version"] if len(versions) > 1 else versions[0]["version"]
+    return (None, {"display": "none"}, query.name, query.description or "No description.", _open_href(query),
+            "Unfavourite" if query.favourite else "Favourite", not editable, not editable, query.id,
+            numbers, older, numbers, versions[0]["version"])
 
 
 def _open_href(query: SavedQuery) -> str:
@@ -129,7 +148,8 @@ def _open_href(query: SavedQuery) -> str:
         link = json.loads(query.body).get("link", "")
     except (json.JSONDecodeError, AttributeError):
         link = ""
-    return "/explore" + (link if isinstance(link, str) and link.startswith("?") else "")
+    link = link if isinstance(link, str) and link.startswith("?") else "?"
+    return f"/explore{link}{'&' if len(link) > 1 else ''}saved={query.id}"
 
 
 @callback(
@@ -137,8 +157,11 @@ def _open_href(query: SavedQuery) -> str:
     Input(f"{PAGE}-older", "value"),
     Input(f"{PAGE}-newer", "value"),
     State(f"{PAGE}-selected", "data"),
+    prevent_initial_call=True,
 )
 def show_diff(older, newer, query_id):
+    if query_id is None:
+        return ""
     principal = auth.callback_principal("explore")
     try:
         diff = _store().diff(principal, int(query_id), int(older), int(newer))

@@ -68,11 +68,15 @@ _DECIMAL = {"function": "params.value == null ? '' : (Number.isInteger(params.va
                         " : d3.format(',.4~f')(params.value))"}
 # sqlglot names its own classes in some messages: say which clause is incomplete instead.
 _SQLGLOT_CLASS = re.compile(r"Required keyword: '\w+' missing for <class '[\w.]*?(\w+)'>")
+# "line 2, column 18" (the parser), "Line: 3, Col: 9" (name resolution): both in the user's SQL.
 _POSITION = re.compile(r"line:? (\d+),? col(?:umn)?:? (\d+)", re.IGNORECASE)
+# "line 1:8:" (Trino/Athena): a position in the tenant-scoped SQL the engine ran, not the user's text.
+_ENGINE_POSITION = re.compile(r"\bline (\d+):(\d+)", re.IGNORECASE)
 
 
 class ids:
     editor = P + "editor"
+    highlight = P + "highlight"
     run = P + "run"
     cancel = P + "cancel"
     token = P + "token"
@@ -120,8 +124,10 @@ def layout(saved: str | None = None, history: str | None = None, **_query) -> ht
             dbc.Row(
                 [
                     dbc.Col(dbc.Card(dbc.CardBody(schema_browser(ids.editor), className="p-2"),
-                                     className="chart-card schema-card"), xs=12, lg=3, className="mb-3"),
-                    dbc.Col([_editor_card(sql, loaded), _result_card()], xs=12, lg=9),
+                                     className="chart-card schema-card"), xs=12, lg=3,
+                            className="mb-3 order-2 order-lg-1"),
+                    # On a phone the editor comes first and the schema after the result.
+                    dbc.Col([_editor_card(sql, loaded), _result_card()], xs=12, lg=9, className="order-1 order-lg-2"),
                 ],
                 className="g-3",
             ),
@@ -158,8 +164,11 @@ def _editor_card(sql: str, loaded) -> dbc.Card:
             dbc.CardHeader(html.Span(title, className="chart-title-text"), className="chart-title"),
             dbc.CardBody(
                 [
-                    dcc.Textarea(id=ids.editor, value=sql, className="sql-editor", spellCheck=False,
-                                 placeholder="SELECT … FROM interactions", title="SQL editor"),
+                    # The <pre> behind the textarea shows the same text coloured (assets/sql_lab.js).
+                    html.Div([html.Pre(id=ids.highlight, className="sql-highlight", **{"aria-hidden": "true"}),
+                              dcc.Textarea(id=ids.editor, value=sql, className="sql-editor", spellCheck=False,
+                                           placeholder="SELECT … FROM interactions", title="SQL editor")],
+                             className="sql-editor-wrap"),
                     tools,
                     html.Div(id=ids.message),
                     html.Div(id=ids.save_message),
@@ -354,6 +363,8 @@ def run_query(set_progress, token, sql):
             set_progress(["Cancelling…" if cancelled_at is not None else
                           f"Running for {elapsed:.0f} s" + (f" · query id {qid}" if qid else "")])
     seconds = time.perf_counter() - began
+    # This process ends with the job: write its cache counters now, not at the next periodic flush.
+    service.cache.flush_counters()
     if "error" in outcome:
         return None, [], _error(outcome["error"], seconds), ""
     frame: pd.DataFrame = outcome["frame"]
@@ -431,9 +442,13 @@ def _error(err: QueryError, seconds: float) -> dbc.Alert:
     position = _POSITION.search(text)
     heading = "The query was refused. " if isinstance(err, QueryRejected) else "The engine reported an error. "
     children = [html.Strong(heading), html.Span(text, className="sql-error-text")]
+    engine_position = None if position else _ENGINE_POSITION.search(text)
     if position:
         children.append(html.Div(f"Line {position.group(1)}, column {position.group(2)}",
                                  className="sql-error-position small mt-1"))
+    elif engine_position:
+        children.append(html.Div(f"Line {engine_position.group(1)}, column {engine_position.group(2)} of the "
+                                 "SQL the engine ran (after tenant scoping)", className="sql-error-position small mt-1"))
     if err.query_id:
         children.append(html.Div(f"Query id: {err.query_id}", className="small text-muted mt-1 query-id"))
     return dbc.Alert(children, color="danger", className="py-2 mt-2 mb-0 sql-message sql-error")

@@ -26,6 +26,12 @@ from queries.tables import TABLES
 
 SOURCE_DIALECT = "athena"
 
+# Load the dialects now, while one thread imports this module. sqlglot registers a dialect class
+# before its module has finished loading (Athena's tokenizer is defined below the class), so two
+# callbacks that first parse at the same moment could otherwise get a half-loaded Athena.
+for _name in (SOURCE_DIALECT, "trino", "duckdb"):
+    sqlglot.Dialect.get_or_raise(_name)
+
 _DAY_OR_LONGER = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
 
 

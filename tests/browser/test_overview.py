@@ -14,11 +14,6 @@ from tests.conftest import END_DATE, login
 LAST_30 = (END_DATE - dt.timedelta(days=29)).isoformat(), END_DATE.isoformat()
 
 
-@pytest.fixture(autouse=True)
-def signed_in(page, app_server):
-    login(page, "admin", app_server.url)
-
-
 @pytest.fixture(scope="module")
 def interactions(demo_data) -> pd.DataFrame:
     frame = pd.read_parquet(demo_data / "interactions", columns=["channel", "status", "dt"])

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from pathlib import Path
 
 import requests
 
 from queries.service import QueryRecord
+from store import AuditLog
 from store.db import Database
 from store.history import HistoryFilter, QueryHistory
 from tests.conftest import login
@@ -135,6 +137,9 @@ def test_sql006_schema_click_inserts_names(page, app_server):
     page.keyboard.type(" FROM ")
     page.click(".schema-name[data-insert='clinicians']")
     assert page.input_value("#sql_lab-editor") == "SELECT specialty FROM clinicians"
+    # The text behind the editor is drawn highlighted: keywords apart from names.
+    page.wait_for_function("() => document.querySelector('#sql_lab-highlight .tok-kw') !== null")
+    assert page.inner_text("#sql_lab-highlight .tok-kw >> nth=0") == "SELECT"
 
 
 def test_sql007_save_and_open_by_link(page, app_server):
@@ -150,6 +155,14 @@ def test_sql007_save_and_open_by_link(page, app_server):
     page.goto(app_server.url + link)
     page.wait_for_selector("#sql_lab-editor")
     assert page.input_value("#sql_lab-editor") == "SELECT count(*) AS notes FROM clinical_notes"
+    # The owner's next save is a new version of the same query, its name and tags kept.
+    _write(page, "SELECT count(*) AS notes FROM clinical_notes WHERE accepted")
+    page.click("#sql_lab-save-open")
+    assert page.input_value("#sql_lab-save-name") == "Notes count sql007"
+    assert page.input_value("#sql_lab-save-tags") == "notes, sql007"
+    page.click("#sql_lab-save-confirm")
+    page.wait_for_selector(".sql-saved")
+    assert "(version 2)" in page.inner_text(".sql-saved") and page.get_attribute(".sql-saved a", "href") == link
     # An unknown id reads the same as one the user may not see: no hint that it exists.
     page.goto(app_server.url + "/sql?saved=999999")
     page.wait_for_selector("#sql_lab-notice .alert")
@@ -200,3 +213,23 @@ def test_sql010_another_users_history_row_is_not_loaded(page, app_server):
     page.goto(app_server.url + "/sql?history=999999999")
     page.wait_for_selector("#sql_lab-notice .alert")
     assert "No query history entry '999999999' is available to you." in page.inner_text("#sql_lab-notice")
+
+
+def test_sql011_export_the_result_as_csv_and_excel(page, app_server):
+    _open(page, app_server)
+    _write(page, "SELECT tenant_id, name FROM tenants ORDER BY tenant_id")
+    _run(page)
+    _wait_first_cell(page, "t01")
+    with page.expect_download() as download:
+        page.click("#sql_lab-export-csv")
+    assert download.value.suggested_filename.startswith("sql-lab-query-")
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "tenant_id,name" and [line.split(",")[0] for line in lines[1:]] == ["t01", "t02"]
+    with page.expect_download() as download:
+        page.click("#sql_lab-export-xlsx")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as file:
+        assert file.read(2) == b"PK"  # a zip container, as every .xlsx is
+    exports = AuditLog(Database(app_server.log.parent / "app.db")).search(events=("export",), users=("analyst",))
+    mine = [e for e in exports if e.detail.get("surface") == "sql_lab"]
+    assert {e.detail["format"] for e in mine[:2]} == {"csv", "xlsx"} and all(e.detail["rows"] == 2 for e in mine[:2])
