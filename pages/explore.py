@@ -48,7 +48,7 @@ def layout(**query) -> html.Div:
         dbc.Card(dbc.CardBody(dbc.Row([
             _control("Metrics", dcc.Dropdown(id=f"{PAGE}-metrics", multi=True, value=list(view.spec.metrics),
                                              options=[{"label": m.label, "value": k} for k, m in METRICS.items()]),
-                     lg=4),
+                     lg=3),
             _control(f"Split by (up to {MAX_DIMENSIONS})", dcc.Dropdown(
                 id=f"{PAGE}-dims", multi=True, value=list(view.spec.dimensions),
                 options=[{"label": d.label, "value": k} for k, d in DIMENSIONS.items()]), lg=3),
@@ -62,7 +62,7 @@ def layout(**query) -> html.Div:
                 dbc.Button("Save", id=f"{PAGE}-save-open", color="primary", size="sm"),
                 dbc.Button("CSV", id=f"{PAGE}-export-csv", color="secondary", outline=True, size="sm"),
                 dbc.Button("Excel", id=f"{PAGE}-export-xlsx", color="secondary", outline=True, size="sm"),
-            ], className="mt-4"), lg=1, className="text-lg-end"),
+            ], className="mt-4"), lg=2, className="text-lg-end"),
         ], className="g-2")), className="filter-bar mb-3"),
         html.Div(id=f"{PAGE}-message"),
         dbc.Card([dbc.CardHeader("Chart", className="chart-title"), dbc.CardBody(dcc.Loading(
@@ -70,7 +70,7 @@ def layout(**query) -> html.Div:
             type="dot", delay_show=150))], className="chart-card mb-3"),
         dbc.Card([dbc.CardHeader("Data", className="chart-title"), dbc.CardBody(dag.AgGrid(
             id=f"{PAGE}-grid", rowData=[], columnDefs=[], className="ag-theme-alpine",
-            dashGridOptions={"pagination": True, "paginationPageSize": 25, "domLayout": "autoHeight"},
+            dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},
             defaultColDef={"sortable": True, "filter": True, "resizable": True, "flex": 1}))],
             className="chart-card mb-3"),
         dbc.Card([dbc.CardHeader("SQL (Athena), scoped to your tenants when it runs", className="chart-title"),
