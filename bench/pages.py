@@ -140,21 +140,22 @@ def main(data_dir: Path | None = None, repeats: int = 50) -> None:
                 rows, total = bench_callbacks(app, session, page, repeats)
                 warm_rows += rows
                 totals.append(total)
+            print(f"\n## Dashboard pages (data ending {BENCH_END_DATE}, default view: last 30 days)\n")
+            print(table(totals, ["page", "callbacks", "cold ms (all callbacks)", "largest figure KB"]))
+            print("\nfigure JSON sizes (bytes): " + "; ".join(
+                f"{t['page']}: " + ", ".join(f"{k.split('-', 1)[1]} {v:,}" for k, v in t["figures"].items())
+                for t in totals))
+            print("\n### Warm callbacks over HTTP\n")
+            print(table(warm_rows, ["page", "callback", "warm p50 ms", "warm p95 ms"]), flush=True)
             drill = bench_drill(app, session, repeats=10)
-            counts = {t["page"]: len(t["figures"]) for t in totals}
-            browser = bench_browser(app, counts)
+            print("\n### Drill-down grid, first block of a ~1M-row slice (over HTTP)\n")
+            print(table([drill], ["matching rows", "rows in block", "cold ms", "warm p50 ms", "warm p95 ms"]),
+                  flush=True)
+            browser = bench_browser(app, {t["page"]: len(t["figures"]) for t in totals})
+            print("\n### Headless Chromium, warm cache: navigation to every chart drawn\n")
+            print(table(browser, ["page", "charts", "all charts drawn ms (median)", "worst ms"]))
         finally:
             app.stop()
-    print(f"\n## Dashboard pages (data ending {BENCH_END_DATE}, default view: last 30 days)\n")
-    print(table(totals, ["page", "callbacks", "cold ms (all callbacks)", "largest figure KB"]))
-    print("\nfigure JSON sizes (bytes): " + "; ".join(
-        f"{t['page']}: " + ", ".join(f"{k.split('-', 1)[1]} {v:,}" for k, v in t["figures"].items()) for t in totals))
-    print("\n### Warm callbacks over HTTP\n")
-    print(table(warm_rows, ["page", "callback", "warm p50 ms", "warm p95 ms"]))
-    print("\n### Drill-down grid, first block of a ~1M-row slice (over HTTP)\n")
-    print(table([drill], ["matching rows", "rows in block", "cold ms", "warm p50 ms", "warm p95 ms"]))
-    print("\n### Headless Chromium, warm cache: navigation to every chart drawn\n")
-    print(table(browser, ["page", "charts", "all charts drawn ms (median)", "worst ms"]))
 
 
 if __name__ == "__main__":

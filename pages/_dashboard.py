@@ -357,7 +357,7 @@ def _register_chart(spec: DashboardPage, chart: Chart) -> None:
             return waiting if chart.kind == "panel" else (blank_figure("Still running…"), None)
         if chart.kind == "panel":
             return chart.build(loaded)
-        if all(f.empty for f in loaded.frames.values()):
+        if loaded.frame().empty:  # the chart's own data (others, such as rollout dates, only annotate)
             return blank_figure("No data for these filters"), None
         return chart.build(loaded), None
 

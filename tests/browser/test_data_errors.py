@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.browser.helpers import wait_for_kpis
+from tests.browser.helpers import wait_for_chart, wait_for_kpis
 from tests.conftest import RunningApp, login
 
 
@@ -32,7 +32,12 @@ def test_err001_corrupt_data_shows_how_to_regenerate(page, broken_app):
 
 
 def test_err002_other_periods_still_work(page, broken_app):
+    """The period's own numbers and charts load; only what reads the whole history (the Insights
+    panel's rollout dates) reports the broken files."""
     login(page, "admin", broken_app.url)
     page.goto(broken_app.url + "/?range=custom&start=2026-06-01&end=2026-06-30")
     wait_for_kpis(page)
-    assert not page.query_selector(".state-error")
+    wait_for_chart(page, "overview-trend")
+    wait_for_chart(page, "overview-breakdown")
+    for card in ("#overview-kpis", "#overview-trend-message", "#overview-breakdown-message"):
+        assert not page.query_selector(f"{card} .state-error"), card

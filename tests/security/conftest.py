@@ -3,14 +3,13 @@ tests that must not disturb the shared one (throttling, disabled users), and a b
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from queries import Principal
 from tests.conftest import RunningApp
-from tests.security.helpers import CHROMIUM_ARGS, FilteredCopies
+from tests.security.helpers import FilteredCopies
 
 
 @pytest.fixture(scope="session")
@@ -40,24 +39,3 @@ def private_app(demo_data, tmp_path_factory) -> Iterator[RunningApp]:
     app.work = work
     yield app
     app.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
-

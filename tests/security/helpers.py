@@ -17,8 +17,6 @@ from queries.guard import masked_columns, pseudonym
 from queries.tables import TABLES
 from tests.conftest import ROOT
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWER = Principal("viewer", "viewer", frozenset({"t01"}))
 ANALYST = Principal("analyst", "analyst", frozenset({"t01", "t02"}))
 ADMIN = Principal("admin", "admin", None)
