@@ -44,6 +44,7 @@ def navbar(pages: list[dict]) -> dbc.Navbar:
         ),
         color="dark",
         dark=True,
+        expand="xl",  # the links fit on one line from 1200 px; a menu button below
         className="app-navbar",
     )
 

@@ -52,7 +52,9 @@ _REGISTRY_TTL_S = 3600
 
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dashboard-query")
 _inflight: dict[str, Future] = {}
-_inflight_lock = threading.Lock()
+# Re-entrant: a future that is already done runs its done-callback at once, in the thread that
+# adds it, which holds this lock then.
+_inflight_lock = threading.RLock()
 
 
 @dataclass(frozen=True)

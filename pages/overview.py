@@ -3,6 +3,8 @@ optional forecast, the mix by type and channel, and plain-language insights."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import dash
 import pandas as pd
 from dash import html
@@ -32,9 +34,16 @@ WATCHED = (
 
 def anomalies(daily: pd.DataFrame) -> dict[str, list]:
     """Column -> anomalies found in the daily frame (with its lookback)."""
-    series = daily.set_index(pd.to_datetime(daily["day"]))
-    return {column: detect_anomalies(series[column], direction=direction)
+    days = tuple(pd.to_datetime(daily["day"]).dt.strftime("%Y-%m-%d"))
+    return {column: _detect(days, tuple(daily[column].astype("float64").tolist()), direction)
             for column, _, _, direction in WATCHED}
+
+
+@lru_cache(maxsize=512)
+def _detect(days: tuple[str, ...], values: tuple[float, ...], direction: str) -> list:
+    """Memoised on the series itself: the trend chart and the insights panel ask for the same
+    series, and a warm callback must not recompute them."""
+    return detect_anomalies(pd.Series(values, index=pd.to_datetime(list(days))), direction=direction)
 
 
 def _in_view(items: list, data: ChartInput) -> list:
@@ -44,7 +53,8 @@ def _in_view(items: list, data: ChartInput) -> list:
 
 def trend(data: ChartInput) -> dict:
     full = data.frame("overview_daily")
-    flagged = _in_view(anomalies(full)["interactions"], data) + _in_view(anomalies(full)["failure_rate"], data)
+    found = anomalies(full)
+    flagged = _in_view(found["interactions"], data) + _in_view(found["failure_rate"], data)
     forecast = None
     if data.options.get("forecast"):
         forecast = forecast_daily(full.set_index(pd.to_datetime(full["day"]))["interactions"], horizon=21)
