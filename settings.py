@@ -53,6 +53,17 @@ class Settings(BaseSettings):
         2_000_000, description="Most rows a CSV export may hold; a larger result is refused with a message."
     )
 
+    # Dashboards
+    dashboard_slow_after_ms: int = Field(
+        1000, description="A chart query still running after this long moves to the progress bar with Cancel."
+    )
+    dashboard_debug_slow_rows: int = Field(
+        0, description="Tests only: above 0, one page also runs a query that is slow by construction."
+    )
+    dashboard_debug_slow_page: str = Field(
+        "overview", description="Tests only: the page that runs the slow query."
+    )
+
     # The demo dataset (generated on first run when DATA_DIR has no manifest)
     demo_seed: int = Field(7, description="Seed of the generated demo dataset.")
     demo_scale: float = Field(1.0, description="Demo volume; 1.0 is about 2M interactions a year.")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -356,10 +358,33 @@ def _register_chart(spec: DashboardPage, chart: Chart) -> None:
             waiting = html.Div("Still running… see the progress bar below.", className="state text-muted")
             return waiting if chart.kind == "panel" else (blank_figure("Still running…"), None)
         if chart.kind == "panel":
-            return chart.build(loaded)
+            return built(spec, chart, loaded)
         if loaded.frame().empty:  # the chart's own data (others, such as rollout dates, only annotate)
             return blank_figure("No data for these filters"), None
-        return chart.build(loaded), None
+        return built(spec, chart, loaded), None
+
+
+_FIGURES: OrderedDict[tuple, Any] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+_FIGURES_KEPT = 512
+
+
+def built(spec: DashboardPage, chart: Chart, data: ChartInput) -> Any:
+    """The chart's figure (or panel), memoised on what it is built from (the view, the options and the frames'
+    contents), so a warm callback sends a figure without rebuilding it. Callers must not modify it."""
+    key = (spec.page, chart.key, repr(data.state), repr(sorted(data.options.items())),
+           tuple((name, int(pd.util.hash_pandas_object(frame, index=False).sum()), frame.shape)
+                 for name, frame in data.frames.items()))
+    with _FIGURES_LOCK:
+        if key in _FIGURES:
+            _FIGURES.move_to_end(key)
+            return _FIGURES[key]
+    figure = chart.build(data)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = figure
+        if len(_FIGURES) > _FIGURES_KEPT:
+            _FIGURES.popitem(last=False)
+    return figure
 
 
 def _register_drill(spec: DashboardPage) -> None:
@@ -396,7 +421,7 @@ def _register_drill(spec: DashboardPage) -> None:
             if isinstance(loaded, Pending):
                 return no_update, no_update, no_update, no_update
             point = click["points"][0]
-            trace = _trace_name(chart, loaded, point)
+            trace = _trace_name(spec, chart, loaded, point)
             target = chart.drill(point, trace, loaded)
             if target is None:
                 return no_update, no_update, no_update, no_update
@@ -418,9 +443,9 @@ def _register_drill(spec: DashboardPage) -> None:
     )
 
 
-def _trace_name(chart: Chart, loaded: ChartInput, point: dict) -> str | None:
+def _trace_name(spec: DashboardPage, chart: Chart, loaded: ChartInput, point: dict) -> str | None:
     """The clicked trace's name, from the figure the chart builds (clickData carries only its index)."""
-    figure = chart.build(loaded)
+    figure = built(spec, chart, loaded)
     traces = figure.get("data", []) if isinstance(figure, dict) else []
     number = point.get("curveNumber")
     if isinstance(number, int) and 0 <= number < len(traces):

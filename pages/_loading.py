@@ -41,12 +41,13 @@ from dash import Input, Output, State, callback, set_props
 from auth import PermissionDenied, callback_principal, current_principal
 from queries import Filters, Principal, QueryError, get_service, run
 from queries.errors import QueryCancelled
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 
-SLOW_AFTER_S = int(os.environ.get("DASHBOARD_SLOW_AFTER_MS", "1000")) / 1000
-DEBUG_SLOW_ROWS = int(os.environ.get("DASHBOARD_DEBUG_SLOW_ROWS", "0"))
-DEBUG_SLOW_PAGE = os.environ.get("DASHBOARD_DEBUG_SLOW_PAGE", "overview")
+SLOW_AFTER_S = get_settings().dashboard_slow_after_ms / 1000
+DEBUG_SLOW_ROWS = get_settings().dashboard_debug_slow_rows
+DEBUG_SLOW_PAGE = get_settings().dashboard_debug_slow_page
 POLL_S = 0.1
 _REGISTRY_TTL_S = 3600
 
