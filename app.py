@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+import dash
 import diskcache
 import flask
 from dash import Dash, DiskcacheManager, Input, Output, State, set_props
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         external_stylesheets=["/assets/vendor/bootstrap.min.css"],
         assets_ignore=r"vendor/.*",
     )
-    app.layout = shell
+    app.layout = _shell
     # The phone-width menu button opens and closes the nav links.
     app.clientside_callback(
         "(n, open) => n ? !open : open",
@@ -76,6 +77,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     subscribe(QueryHistory(get_database()).record)  # every run lands in the query history
     export_routes.install(server, settings.export_row_limit)  # streamed CSV for large results
     return app
+
+
+def _shell():
+    """Per request: the navigation lists only the pages this user may open (the guard enforces it)."""
+    principal = auth.current_principal()
+    pages = [p for p in dash.page_registry.values() if auth.may_open(p)]
+    return shell(pages, None if principal is auth.ANONYMOUS else principal.user_id)
 
 
 def _on_callback_error(err: Exception) -> None:

@@ -9,11 +9,12 @@ from dash import dcc, html
 APP_TITLE = "AI Assistant Analytics"
 
 
-def shell() -> html.Div:
-    """Built per request (the app layout is this function), so nav reflects registered pages."""
+def shell(pages: list[dict], user: str | None = None) -> html.Div:
+    """The app around the page slot. `pages`: the page registry entries to link to (those the user
+    may open); `user`: who is signed in, for the sign-out link."""
     return html.Div(
         [
-            navbar(_nav_pages()),
+            navbar([p for p in pages if p.get("nav", True)], user),
             dbc.Container(dash.page_container, fluid=True, className="page-body py-3"),
             jobs_bar(),
             # The long-query monitor lives here, not in a page, so leaving a page mid-query
@@ -27,8 +28,13 @@ def shell() -> html.Div:
     )
 
 
-def navbar(pages: list[dict]) -> dbc.Navbar:
+def navbar(pages: list[dict], user: str | None = None) -> dbc.Navbar:
     links = [dbc.NavItem(dbc.NavLink(p["name"], href=p["relative_path"], active="exact")) for p in pages]
+    account = []
+    if user:
+        # external_link: a full request, so Dash's router does not swallow it
+        account = [dbc.NavLink(f"Sign out ({user})", href="/logout", external_link=True,
+                               className="sign-out small ms-xl-2")]
     return dbc.Navbar(
         dbc.Container(
             [
@@ -37,7 +43,8 @@ def navbar(pages: list[dict]) -> dbc.Navbar:
                 dbc.Collapse(
                     [dbc.Nav(links, navbar=True, className="me-auto"),
                      dbc.Button("☾ Dark", id="theme-toggle", size="sm", color="secondary", outline=True,
-                                className="theme-toggle", title="Switch between light and dark")],
+                                className="theme-toggle", title="Switch between light and dark"),
+                     *account],
                     id="nav-collapse", navbar=True),
             ],
             fluid=True,
@@ -61,7 +68,3 @@ def jobs_bar() -> html.Div:
         className="jobs-bar",
         role="status",
     )
-
-
-def _nav_pages() -> list[dict]:
-    return [p for p in dash.page_registry.values() if p.get("nav", True)]

@@ -14,13 +14,16 @@ query. The filter bar's wiring:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
+import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
@@ -193,6 +196,10 @@ def layout(spec: DashboardPage, query: dict) -> html.Div:
             html.Div([html.H1(spec.title, className="page-title"),
                       html.P(spec.description, className="page-description text-muted")] if spec.description
                      else html.H1(spec.title, className="page-title")),
+            # The report link follows the view's URL (see _register_report_link); exporters only.
+            html.A("PDF report", id=ids.pdf, href=_report_href(spec, state.query_string()), target="_blank",
+                   className="btn btn-outline-secondary btn-sm mb-2 pdf-report",
+                   style=None if may_export(principal) else {"display": "none"}),
             html.Div(notice(messages), id=ids.notices),  # about the URL this view came from
             html.Div(id=ids.status),  # about the current filters
             filter_bar(spec.page, state, show_tenants=principal.all_tenants or len(principal.tenants or ()) > 1),
@@ -241,7 +248,8 @@ def _option_control(component_id: str, option: Option):
 
 def register(spec: DashboardPage) -> None:
     """Every callback of a dashboard page."""
-    reserved = {suffix for suffix, _ in CONTROLS} | {"kpis", "url", "status", "notices", "drill", "grid", "download"}
+    reserved = {suffix for suffix, _ in CONTROLS} | {"kpis", "url", "status", "notices", "drill", "grid", "download",
+                                                      "pdf"}
     clashes = [c.key for c in spec.charts if c.key in reserved]
     if clashes:
         raise ValueError(f"{spec.page}: chart keys {clashes} clash with the page's own component ids")
@@ -254,6 +262,28 @@ def register(spec: DashboardPage) -> None:
     _register_drill(spec)
     _register_grid(spec)
     _register_exports(spec)
+    _register_report_link(spec)
+
+
+def _report_href(spec: DashboardPage, query_string: str) -> str:
+    return f"/export/report.pdf?{urlencode({'page': _page_path(spec)})}" + (
+        "&" + query_string.lstrip("?") if query_string else "")
+
+
+def _page_path(spec: DashboardPage) -> str:
+    return next((p["path"] for p in dash.page_registry.values() if p["module"].rsplit(".", 1)[-1] == spec.page),
+                f"/{spec.page}")
+
+
+def _register_report_link(spec: DashboardPage) -> None:
+    ids = PageIds(spec.page)
+    base = json.dumps(_report_href(spec, ""))  # a constant of the code, not user input
+    clientside_callback(
+        f"(search) => {base} + (search ? '&' + search.slice(1) : '')",
+        Output(ids.pdf, "href"),
+        Input(ids.url, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def _register_kpis(spec: DashboardPage) -> None:
