@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from bench import athena, exports, generator, http, queries
+from bench import athena, exports, generator, pages, queries
 from bench.common import bench_data, table
 
-SECTIONS = ("generator", "queries", "http", "exports", "athena")
+SECTIONS = ("generator", "queries", "pages", "exports", "athena")
 
 
 def main() -> None:
@@ -24,8 +24,8 @@ def main() -> None:
     data_dir = bench_data(args.scale)
     if "queries" in only:
         queries.main(data_dir)
-    if "http" in only:
-        http.main(data_dir)
+    if "pages" in only:
+        pages.main(data_dir)
     if "exports" in only:
         exports.main(data_dir)
     if "athena" in only:

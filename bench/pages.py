@@ -21,13 +21,11 @@ from pathlib import Path
 import requests
 
 from bench.common import BENCH_END_DATE, bench_data, summary, table
-from tests.conftest import RunningApp, login
+from tests.conftest import CHROMIUM_ARGS, RunningApp, login
 from tests.dash_payload import initial_callbacks
 
 PAGES = {"overview": "/", "interactions": "/interactions", "notes": "/notes", "models": "/models",
          "adoption": "/adoption"}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 # About a million interactions: the ehr_plugin channel over the last twelve months at scale 1.
 MILLION_ROW_DRILL = {"table": "interactions", "title": "ehr_plugin", "where": [["eq", "channel", "ehr_plugin"]]}
 ALL_CHARTS_DRAWN = """([page, count]) => {
