@@ -120,8 +120,8 @@ def from_values(*, preset, start, end, channels, tenants, anchor: dt.date, compa
             preset = DEFAULT_PRESET
     if preset != "custom":
         start_day, end_day = preset_range(preset, anchor)
-    chosen_channels = _values(channels, "channel", lambda c: c in CHANNELS, messages)
-    chosen_tenants = _values(tenants, "tenant", lambda t: bool(_TENANT_ID.match(t)), messages)
+    chosen_channels = parse_choices(channels, "channel", lambda c: c in CHANNELS, messages)
+    chosen_tenants = parse_choices(tenants, "tenant", lambda t: bool(_TENANT_ID.match(t)), messages)
     if compare in (None, ""):
         compare = DEFAULT_COMPARISON
     if not isinstance(compare, str) or compare not in COMPARISONS:
@@ -129,9 +129,9 @@ def from_values(*, preset, start, end, channels, tenants, anchor: dt.date, compa
         compare = DEFAULT_COMPARISON
     return ViewState(
         preset, start_day, end_day, chosen_channels, chosen_tenants, compare,
-        _values(interaction_types, "interaction type", lambda t: t in INTERACTION_TYPES, messages),
-        _values(specialties, "specialty", lambda s: s in SPECIALTIES, messages),
-        _values(model_versions, "model version", lambda m: bool(_MODEL_VERSION.match(m)), messages),
+        parse_choices(interaction_types, "interaction type", lambda t: t in INTERACTION_TYPES, messages),
+        parse_choices(specialties, "specialty", lambda s: s in SPECIALTIES, messages),
+        parse_choices(model_versions, "model version", lambda m: bool(_MODEL_VERSION.match(m)), messages),
     ), messages
 
 
@@ -153,7 +153,19 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _values(raw: Any, label: str, valid, messages: list[str]) -> tuple[str, ...]:
+def parse_day(value: Any, label: str, messages: list[str]) -> dt.date | None:
+    """An optional ISO date from a URL or a control; an invalid one is ignored with a message."""
+    if value in (None, ""):
+        return None
+    day = _date(value)
+    if day is None:
+        messages.append(f"Ignored the invalid {label} date {str(value)[:20]!r}.")
+    return day
+
+
+def parse_choices(raw: Any, label: str, valid, messages: list[str]) -> tuple[str, ...]:
+    """The distinct values of `raw` (one value or a list) that pass `valid`; the rest are named in
+    a message. At most 50 are kept."""
     if raw in (None, "", []):
         return ()
     items = raw if isinstance(raw, list) else [raw]

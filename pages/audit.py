@@ -11,6 +11,7 @@ from dash import Input, Output, callback, dcc, html
 
 from auth import requires, roles
 from components.states import notice
+from components.view_state import parse_choices, parse_day
 from store import AuditEvent, AuditLog, get_database
 from store.audit import EVENTS, OUTCOMES
 
@@ -93,15 +94,15 @@ def user_options(_):
 @requires(roles.AUDIT_LOG)
 def search(start, end, events, users, outcomes, _refresh):
     messages: list[str] = []
-    first, last = _day(start, "start", messages), _day(end, "end", messages)
+    first, last = parse_day(start, "start", messages), parse_day(end, "end", messages)
     if first and last and last < first:
         messages.append("The end date was before the start date; the two were swapped.")
         first, last = last, first
     filters = {
         "start": first, "end": last,
-        "events": _choices(events, EVENTS, "event", messages),
-        "users": _choices(users, None, "user", messages),
-        "outcomes": _choices(outcomes, OUTCOMES, "outcome", messages),
+        "events": parse_choices(events, "event", lambda v: v in EVENTS, messages),
+        "users": parse_choices(users, "user", lambda v: len(v) <= 100, messages),
+        "outcomes": parse_choices(outcomes, "outcome", lambda v: v in OUTCOMES, messages),
     }
     log = AuditLog(get_database())
     rows = [_row(e) for e in log.search(**filters, limit=SHOWN)]
@@ -118,21 +119,4 @@ def _row(event: AuditEvent) -> dict:
             "detail": detail}
 
 
-def _day(value, label: str, messages: list[str]) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        messages.append(f"Ignored the invalid {label} date {str(value)[:20]!r}.")
-        return None
 
-
-def _choices(values, allowed, label: str, messages: list[str]) -> tuple[str, ...]:
-    if not values:
-        return ()
-    items = values if isinstance(values, list) else [values]
-    good = [v for v in items if isinstance(v, str) and len(v) <= 100 and (allowed is None or v in allowed)]
-    if len(good) != len(items):
-        messages.append(f"Ignored unknown {label} value(s).")
-    return tuple(dict.fromkeys(good))[:50]

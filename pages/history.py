@@ -20,6 +20,7 @@ import auth
 from auth import roles
 from components import format as fmt
 from components.states import notice
+from components.view_state import parse_choices, parse_day
 from store.db import get_database
 from store.history import SORTABLE, HistoryFilter, QueryHistory
 
@@ -190,7 +191,7 @@ def history_filter(principal, *, start=None, end=None, sources=None, statuses=No
                    sort="at", messages: list[str] | None = None) -> HistoryFilter:
     """The filter a request may ask for; a non-admin is always limited to their own runs."""
     messages = messages if messages is not None else []
-    first, last = _day(start, "start", messages), _day(end, "end", messages)
+    first, last = parse_day(start, "start", messages), parse_day(end, "end", messages)
     if first and last and last < first:
         messages.append("The end date was before the start date; the two were swapped.")
         first, last = last, first
@@ -200,8 +201,8 @@ def history_filter(principal, *, start=None, end=None, sources=None, statuses=No
         user_id = principal.user_id
     return HistoryFilter(
         user_id=user_id,
-        sources=_choices(sources, tuple(SOURCES), "source", messages),
-        statuses=_choices(statuses, STATUSES, "status", messages),
+        sources=parse_choices(sources, "source", lambda v: v in SOURCES, messages),
+        statuses=parse_choices(statuses, "status", lambda v: v in STATUSES, messages),
         start=first, end=last,
         text=text.strip()[:200] if isinstance(text, str) else "",
         sort=sort if sort in SORTABLE else "at",
@@ -323,22 +324,4 @@ def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: round(v, 6) if isinstance(v, float) else v for k, v in row.items()} for row in rows]
 
 
-def _day(value, label: str, messages: list[str]) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        messages.append(f"Ignored the invalid {label} date {str(value)[:20]!r}.")
-        return None
-
-
-def _choices(values, allowed, label: str, messages: list[str]) -> tuple[str, ...]:
-    if not values:
-        return ()
-    items = values if isinstance(values, list) else [values]
-    good = [v for v in items if isinstance(v, str) and v in allowed]
-    if len(good) != len(items):
-        messages.append(f"Ignored unknown {label} value(s).")
-    return tuple(dict.fromkeys(good))
 

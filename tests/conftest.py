@@ -34,6 +34,25 @@ def demo_data(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def dash_app(demo_data, tmp_path_factory):
+    """The real app module, imported once per session over the test dataset (page modules such as
+    pages.sql_lab can only be imported after it: register_page needs the app)."""
+    mp = pytest.MonkeyPatch()
+    work = tmp_path_factory.mktemp("app-import")
+    mp.setenv("DATA_DIR", str(demo_data))
+    mp.setenv("CACHE_DIR", str(work / "cache"))
+    mp.setenv("VAR_DIR", str(work))
+    from settings import get_settings
+
+    get_settings.cache_clear()
+    import app
+
+    yield app.app
+    mp.undo()
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def service(demo_data, tmp_path):
     """A QueryService over the test dataset with a fresh cache."""

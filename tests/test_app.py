@@ -5,28 +5,9 @@ from __future__ import annotations
 import json
 
 import plotly.utils
-import pytest
 import requests
 
 from tests.dash_payload import initial_callbacks
-
-
-@pytest.fixture(scope="module")
-def dash_app(demo_data, tmp_path_factory):
-    """The real app module, imported once, over the test dataset."""
-    mp = pytest.MonkeyPatch()
-    work = tmp_path_factory.mktemp("app-import")
-    mp.setenv("DATA_DIR", str(demo_data))
-    mp.setenv("CACHE_DIR", str(work / "cache"))
-    mp.setenv("VAR_DIR", str(work))
-    from settings import get_settings
-
-    get_settings.cache_clear()
-    import app
-
-    yield app.app
-    mp.undo()
-    get_settings.cache_clear()
 
 
 def test_app001_every_page_layout_builds_with_no_arguments_and_serialises(dash_app):

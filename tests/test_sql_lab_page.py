@@ -15,22 +15,11 @@ ADMIN = Principal("admin", "admin", None)
 
 
 @pytest.fixture(scope="module")
-def sql_lab(demo_data, tmp_path_factory):
-    """The page module, imported with the real app (register_page needs it)."""
-    mp = pytest.MonkeyPatch()
-    work = tmp_path_factory.mktemp("sql-lab-import")
-    mp.setenv("DATA_DIR", str(demo_data))
-    mp.setenv("CACHE_DIR", str(work / "cache"))
-    mp.setenv("VAR_DIR", str(work))
-    from settings import get_settings
-
-    get_settings.cache_clear()
-    import app  # noqa: F401
+def sql_lab(dash_app):
+    """The page module (importable once the real app exists)."""
     from pages import sql_lab
 
-    yield sql_lab
-    mp.undo()
-    get_settings.cache_clear()
+    return sql_lab
 
 
 @pytest.fixture
