@@ -92,6 +92,10 @@ def load(name: str, principal: Principal, filters: Filters | None = None, *, fre
     A query that failed or was cancelled after its caller got Pending reports that outcome once
     (raising its QueryError) to the next caller; `fresh` (a Retry) discards it and runs again.
     """
+    if not fresh:  # a cache hit is answered here, without a hand-off to the worker pool
+        frame = get_service().cached(name, principal, filters=filters, **params)
+        if frame is not None:
+            return frame
     key = job_key(name, principal, filters, params)
     with _inflight_lock:
         future = _inflight.get(key)

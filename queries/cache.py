@@ -87,6 +87,18 @@ class ResultCache:
         except _CACHE_ERRORS as err:
             return self._compute_uncached(compute, err), False
 
+    def peek(self, key: str) -> Any | None:
+        """The cached value for `key`, or None (a miss, or the cache unusable). Counts a hit."""
+        try:
+            self._ensure_open()
+            value = self._results.get(key, default=_MISS, retry=True)
+        except _CACHE_ERRORS:
+            return None
+        if value is _MISS:
+            return None
+        self.count("hits")
+        return value
+
     def _single_flight(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
         lock_key, token = f"lock:{key}", uuid.uuid4().hex
         delay = 0.001

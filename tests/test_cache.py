@@ -130,3 +130,12 @@ def test_cache010_failed_compute_releases_the_lock(tmp_path):
     with pytest.raises(ValueError):
         cache.get_or_compute("k", lambda: (_ for _ in ()).throw(ValueError("boom")), ttl=60)
     assert cache.get_or_compute("k", lambda: "v", ttl=60) == ("v", False)
+
+
+def test_cache011_peek_never_computes(tmp_path):
+    cache = ResultCache(tmp_path)
+    assert cache.peek("k") is None
+    cache.get_or_compute("k", lambda: "v", ttl=60)
+    assert cache.peek("k") == "v"
+    cache.flush_counters()
+    assert cache.stats()["hits"] == 1 and cache.stats()["executions"] == 1

@@ -110,3 +110,13 @@ def test_nq007_history_records_each_run(service):
     first = records[0]
     assert first.name == "overview_kpis" and first.user_id == "demo" and first.rows == 1
     assert first.status == "ok" and first.engine == "duckdb" and len(first.sql_hash) == 16
+
+
+def test_nq008_cached_answers_hits_only_and_records_them(service):
+    records = []
+    service.listeners.append(records.append)
+    assert service.cached("overview_kpis", LOCAL_DEMO, filters=LAST_30) is None  # nothing ran
+    assert records == []
+    fresh = service.run("overview_kpis", LOCAL_DEMO, filters=LAST_30)
+    pd.testing.assert_frame_equal(service.cached("overview_kpis", LOCAL_DEMO, filters=LAST_30), fresh)
+    assert [r.cache_hit for r in records] == [False, True]
