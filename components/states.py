@@ -6,10 +6,6 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 
-def empty_state(message: str = "No data for these filters.") -> html.Div:
-    return html.Div(message, className="state state-empty text-muted")
-
-
 def error_state(message: str, query_id: str | None = None, retry: dict | None = None) -> dbc.Alert:
     """A plain message the user can act on, with a retry button when `retry` (an id) is given;
     never a traceback."""

@@ -79,10 +79,6 @@ def preset_range(preset: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     return anchor - dt.timedelta(days=days - 1), anchor
 
 
-def default_state(anchor: dt.date) -> ViewState:
-    return ViewState(DEFAULT_PRESET, *preset_range(DEFAULT_PRESET, anchor))
-
-
 def from_query(query: Mapping[str, Any], anchor: dt.date) -> tuple[ViewState, list[str]]:
     """Parse a URL query (`layout(**query)` keyword arguments) into a state plus warnings."""
     return from_values(

@@ -349,12 +349,6 @@ def build_service(settings=None) -> QueryService:
     return service
 
 
-def set_service(service: QueryService | None) -> None:
-    """Install a service (app start-up and tests); None resets to lazy construction."""
-    global _service
-    _service = service
-
-
 def run(name: str, principal: Principal, *, filters: Filters | None = None, source: str = "page",
         on_start: Callable[[str], None] | None = None, **params: Any) -> pd.DataFrame:
     """Run a named query on the process-wide service. See `QueryService.run`."""

@@ -96,7 +96,8 @@ class QueryHistory:
             """,
             params,
         ).fetchall()
-        return [{by: row["grp"], **{k: row[k] for k in row.keys() if k != "grp"}} for row in rows]
+        # sqlite3.Row iterates over values, so its keys() is needed here
+        return [{by: row["grp"], **{k: row[k] for k in row.keys() if k != "grp"}} for row in rows]  # noqa: SIM118
 
 
 def _where(where: HistoryFilter) -> tuple[str, tuple]:

@@ -10,6 +10,7 @@ SQL or an Explore state, and the query layer scopes it to the viewer.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import json
@@ -266,7 +267,7 @@ class SavedQueries:
 
 
 def _from_row(row) -> SavedQuery:
-    data = {k: row[k] for k in row.keys() if k in SavedQuery.__dataclass_fields__}
+    data = {k: row[k] for k in row.keys() if k in SavedQuery.__dataclass_fields__}  # noqa: SIM118 - a Row
     data["tags"] = tuple(json.loads(data["tags"]))
     data["favourite"] = bool(data.get("favourite", False))
     return SavedQuery(**data)
@@ -314,9 +315,7 @@ def _diffable(version: dict[str, Any]) -> str:
     head = {k: version[k] for k in ("name", "description", "visibility")}
     head["tags"] = json.loads(version["tags"])
     body = version["body"]
-    try:  # an Explore state reads best as indented JSON
+    with contextlib.suppress(json.JSONDecodeError):  # an Explore state reads best as indented JSON
         body = json.dumps(json.loads(body), indent=2, sort_keys=True)
-    except json.JSONDecodeError:
-        pass
     return json.dumps(head, indent=2, sort_keys=True) + "\n---\n" + body.rstrip("\n") + "\n"
 

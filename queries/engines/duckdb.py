@@ -127,17 +127,6 @@ class DuckDBEngine:
             self._manifest_cache = read_manifest(self.data_dir) or {}
         return self._manifest_cache
 
-    def columns(self) -> dict[str, list[tuple[str, str]]]:
-        """Table -> [(column, DuckDB type)], for the schema browser."""
-        rows = self._cursor().execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "ORDER BY table_name, ordinal_position"
-        ).fetchall()
-        out: dict[str, list[tuple[str, str]]] = {}
-        for table, column, dtype in rows:
-            out.setdefault(table, []).append((column, dtype))
-        return out
-
 
 def _batches(reader, cursor) -> Iterator[pa.RecordBatch]:
     try:
