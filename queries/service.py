@@ -140,8 +140,7 @@ class QueryService:
         cached = self.cache.peek(self._key(compiled))
         if cached is None:
             return None
-        self._record(principal, source, name, compiled, started, cached, True, None)
-        return cached.frame.copy()
+        return self._answer(principal, source, name, compiled, started, cached, True)
 
     def run_sql(
         self,
@@ -187,9 +186,10 @@ class QueryService:
         refused with QueryRejected before any of it is read.
         """
         started = time.perf_counter()
-        compiled = CompiledQuery(adhoc.NAME, adhoc.compile_sql(sql, principal, filters, self.engine.dialect,
-                                                               limit + 1), "detail")
+        compiled = None
         try:
+            compiled = CompiledQuery(adhoc.NAME, adhoc.compile_sql(sql, principal, filters, self.engine.dialect,
+                                                                   limit + 1), "detail")
             counted = exp.select(exp.Count(this=exp.Star()).as_("n")).from_(
                 sqlglot.parse_one(compiled.sql, read=self.engine.dialect).subquery("export"))
             rows = int(self.engine.execute(counted.sql(self.engine.dialect), label="export").frame.iat[0, 0])
@@ -222,6 +222,10 @@ class QueryService:
         except QueryError as err:
             self._record(principal, source, name, compiled, started, None, False, err, sql_text)
             raise
+        return self._answer(principal, source, name, compiled, started, cached, hit, sql_text)
+
+    def _answer(self, principal, source, name, compiled, started, cached, hit, sql_text=None) -> pd.DataFrame:
+        """Count what a hit saved, record the run, and hand out a copy (callers may change it)."""
         if hit and cached.bytes_scanned:
             self.cache.count("bytes_saved", cached.bytes_scanned)
         self._record(principal, source, name, compiled, started, cached, hit, None, sql_text)

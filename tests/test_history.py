@@ -71,3 +71,10 @@ def test_his004_bytes_saved_counts_what_a_hit_would_have_scanned(history):
     history.record(QueryRecord(**base, cache_hit=True))
     (row,) = history.cost_summary("page", HistoryFilter())
     assert (row["runs"], row["bytes_scanned"], row["bytes_saved"]) == (3, 1000, 2000)
+
+
+def test_his005_refused_exports_are_recorded_too(service, history):
+    with pytest.raises(QueryRejected):
+        service.export_sql("DELETE FROM interactions", ADA, limit=10)
+    (row,) = history.search(HistoryFilter(sources=("export",)))
+    assert row["status"] == "error" and row["sql_text"] == "DELETE FROM interactions"
