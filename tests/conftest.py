@@ -116,6 +116,8 @@ def app_server(demo_data, tmp_path_factory):
 def login(page_or_session, role: str, base_url: str) -> None:
     """Sign in as the demo user of `role` ("viewer", "analyst", "admin") through the real /login form.
 
+    A page is signed out of whatever session it had first, so tests can switch users on one page.
+
     `page_or_session` is a `requests.Session` or a Playwright page; either keeps the session cookie.
     """
     from auth.demo import DEMO_USERS
@@ -128,11 +130,21 @@ def login(page_or_session, role: str, base_url: str) -> None:
             "username": role, "password": password, "csrf_token": token, "next": "/"})
         assert answer.status_code == 302, f"sign-in as {role} failed: {answer.status_code} {answer.text[:300]}"
         return
-    page_or_session.goto(base_url + "/login")
-    page_or_session.fill("#username", role)
-    page_or_session.fill("#password", password)
-    page_or_session.click("button[type=submit]")
-    page_or_session.wait_for_url(lambda url: "/login" not in url)
+    page = page_or_session
+    # Leave the current page first: a callback still in flight would otherwise land after the
+    # cookies are cleared and put the previous user's session cookie back (Flask refreshes it on
+    # every response), so the form's CSRF token would not match the session it is posted with.
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    page.goto(base_url + "/login")
+    page.fill("#username", role)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    try:
+        page.wait_for_url(lambda url: "/login" not in url, timeout=15_000)
+    except Exception as exc:
+        error = page.locator(".alert").all_inner_texts()
+        raise AssertionError(f"sign-in as {role} failed; the form says {error}") from exc
 
 
 @pytest.fixture

@@ -37,7 +37,6 @@ def test_ath070_overview_on_athena_shows_the_duckdb_numbers(page, twin_apps, loc
     duck, athena = twin_apps
     started = local_athena.faults.counts().get("StartQueryExecution", 0)
     on_duckdb = _overview(page, duck)
-    page.context.clear_cookies()
     on_athena = _overview(page, athena)
     assert on_athena == on_duckdb
     assert on_duckdb["Interactions"] not in ("0", "–")

@@ -50,7 +50,6 @@ def test_exs002_private_queries_stay_private(page, app_server):
     page.goto(app_server.url + "/explore?metric=failure_rate")
     wait_for_chart(page, "explore-graph")
     _save(page, "Private failure rate (exs002)")
-    page.context.clear_cookies()
     login(page, "admin", app_server.url)
     page.goto(app_server.url + "/saved")
     page.wait_for_selector("#saved-grid .ag-root")

@@ -36,7 +36,6 @@ def test_shl003_pdf_report_link_follows_the_view(page, app_server):
         "() => (document.getElementById('interactions-pdf')?.getAttribute('href') || '').includes('channel=web')")
     href = page.get_attribute("#interactions-pdf", "href")
     assert href.startswith("/export/report.pdf?page=%2Finteractions") and "range=7d" in href
-    page.context.clear_cookies()
     login(page, "viewer", app_server.url)
     page.goto(app_server.url + "/interactions")
     page.wait_for_selector("#interactions-pdf", state="attached")
