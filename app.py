@@ -19,6 +19,7 @@ from werkzeug.exceptions import Forbidden, HTTPException
 import auth
 from components.shell import APP_TITLE, shell
 from exports import routes as export_routes
+from pages import _theme
 from queries import QueryError, get_service
 from queries.service import subscribe
 from settings import Settings, get_settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         assets_ignore=r"vendor/.*",
     )
     app.layout = _shell
+    _serve_saved_theme(app)
     # The phone-width menu button opens and closes the nav links.
     app.clientside_callback(
         "(n, open) => n ? !open : open",
@@ -81,9 +83,20 @@ def create_app(settings: Settings | None = None) -> Dash:
 
 def _shell():
     """Per request: the navigation lists only the pages this user may open (the guard enforces it)."""
-    principal = auth.current_principal()
+    user = _signed_in_user()
     pages = [p for p in dash.page_registry.values() if auth.may_open(p)]
-    return shell(pages, None if principal is auth.ANONYMOUS else principal.user_id)
+    return shell(pages, user, _theme.saved_theme(user))
+
+
+def _serve_saved_theme(app: Dash) -> None:
+    """Each HTML page goes out with its user's saved theme on <html>, so it never flashes the other."""
+    interpolate = app.interpolate_index
+    app.interpolate_index = lambda **parts: _theme.themed_index(interpolate(**parts), _signed_in_user())
+
+
+def _signed_in_user() -> str | None:
+    principal = auth.current_principal()
+    return None if principal is auth.ANONYMOUS else principal.user_id
 
 
 def _on_callback_error(err: Exception) -> None:

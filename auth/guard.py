@@ -18,7 +18,7 @@ from flask_login import current_user
 from auth import roles
 from auth.access import BadRequest, Need
 
-OPEN_ENDPOINTS = frozenset({"auth.login", "health", "_dash_assets.static"})
+OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health", "_dash_assets.static"})
 _DASH_STATIC = ("_dash-component-suites/", "_favicon.ico")
 _DASH_API = ("_dash-layout", "_dash-dependencies", "_dash-update-component", "_reload-hash")
 _SIGNED_IN_ONLY = frozenset({"auth.logout"})

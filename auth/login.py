@@ -97,6 +97,14 @@ def _sign_in(target: str) -> Response:
     return redirect(target)
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Dash's icon, for browsers that ask for /favicon.ico. It must be open: behind the guard, the
+    request would be redirected to /login, and that render could hand the browser a new session
+    (and CSRF token) while the sign-in form it already shows carries the old one."""
+    return redirect("/_favicon.ico", code=301)
+
+
 @bp.route("/logout", methods=["GET", "POST"])
 def logout() -> Response:
     if not current_user.is_authenticated:

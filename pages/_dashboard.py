@@ -6,8 +6,7 @@ A page module declares a `DashboardPage` (KPIs, charts, what a click drills into
 query. The filter bar's wiring:
 - preset <-> date picker (choosing dates switches the preset to "custom");
 - the tenant and model-version options the signed-in user may pick from;
-- the URL: the canonical query string is written with history.replaceState, so the address bar
-  always reopens the current view without the page router re-rendering it;
+- the URL (with the charts' options, see _register_url), so the address bar always reopens the view;
 - "copy link".
 """
 
@@ -16,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -98,13 +98,47 @@ class Query:
 
 @dataclass(frozen=True)
 class Option:
-    """A control in a chart's header (a toggle or a choice); not part of the URL."""
+    """A control in a chart's header (a toggle or a choice). Its value is part of the view: the URL
+    carries it as `<chart>.<option>=value` when it differs from the default."""
 
     key: str
     label: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty = filled with model versions
     default: str | None = None
     kind: str = "radio"  # radio | switch | dropdown
+
+    @property
+    def initial(self) -> Any:
+        """The control's value when the URL says nothing (a switch's is a boolean)."""
+        return self.default == "on" if self.kind == "switch" else self.default
+
+    def from_url(self, raw: Any) -> tuple[Any, str | None]:
+        """The control value for a URL value, and a message when it was refused (then the default)."""
+        if raw is None:
+            return self.initial, None
+        text = str(raw[0] if isinstance(raw, list) and raw else raw)
+        if self.kind == "switch" and text in ("on", "off"):
+            return text == "on", None
+        if self.choices and text in dict(self.choices):
+            return text, None
+        if self.kind == "dropdown" and not self.choices and _OPTION_VALUE.match(text):
+            return text, None  # a model version: the options callback keeps it only if it exists
+        return self.initial, f"Unknown {self.label.lower()} {text[:40]!r}; showing the default."
+
+
+_OPTION_VALUE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+
+
+def option_values(spec: DashboardPage, query: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Every chart option's control value from a URL query ({chart: {option: value}}), plus messages."""
+    values: dict[str, dict[str, Any]] = {}
+    messages: list[str] = []
+    for chart in spec.charts:
+        for option in chart.options:
+            value, message = option.from_url(query.get(f"{chart.key}.{option.key}"))
+            values.setdefault(chart.key, {})[option.key] = value
+            messages += [message] if message else []
+    return values, messages
 
 
 @dataclass
@@ -190,6 +224,8 @@ def layout(spec: DashboardPage, query: dict) -> html.Div:
     """The page's skeleton from its URL query string; runs no query."""
     ids = PageIds(spec.page)
     state, messages = view_state.from_query(query, anchor_day())
+    options, option_messages = option_values(spec, query)
+    messages += option_messages
     principal = current_principal()
     return html.Div(
         [
@@ -209,16 +245,17 @@ def layout(spec: DashboardPage, query: dict) -> html.Div:
             html.Div(id=ids.export_message),
             html.Div(kpi_row([kpi_card(k.label, "…", None) for k in spec.kpis]), id=ids.kpis,
                      className="kpi-area"),
-            dbc.Row([dbc.Col(_card(spec, chart), xs=12, lg=chart.width) for chart in spec.charts]),
+            dbc.Row([dbc.Col(_card(spec, chart, options.get(chart.key, {})), xs=12, lg=chart.width)
+                     for chart in spec.charts]),
             detail_card(spec.page, ids.grid, ids.detail_title, ids.detail_card, ids.detail_close),
         ],
         className=f"dashboard-page page-{spec.page}",
     )
 
 
-def _card(spec: DashboardPage, chart: Chart):
+def _card(spec: DashboardPage, chart: Chart, values: dict[str, Any]):
     ids = PageIds(spec.page)
-    tools = [_option_control(ids.option(chart.key, o.key), o) for o in chart.options]
+    tools = [_option_control(ids.option(chart.key, o.key), o, values.get(o.key, o.initial)) for o in chart.options]
     if chart.kind == "panel":
         return dbc.Card([dbc.CardHeader(chart.title, className="chart-title"),
                          dbc.CardBody(dcc.Loading(html.Div(html.Div(className="skeleton skeleton-text"),
@@ -229,16 +266,16 @@ def _card(spec: DashboardPage, chart: Chart):
                       tools=tools, page=spec.page, target=chart.key)
 
 
-def _option_control(component_id: str, option: Option):
+def _option_control(component_id: str, option: Option, value: Any):
     if option.kind == "switch":
-        return dbc.Switch(id=component_id, label=option.label, value=option.default == "on",
-                          className="chart-option")
+        return dbc.Switch(id=component_id, label=option.label, value=value, className="chart-option")
     if option.kind == "dropdown":
-        return dcc.Dropdown(id=component_id, options=[{"label": lbl, "value": v} for v, lbl in option.choices],
-                            value=option.default, clearable=False, searchable=False,
+        choices = option.choices or ((value, value),) if value else option.choices  # filled by a callback
+        return dcc.Dropdown(id=component_id, options=[{"label": lbl, "value": v} for v, lbl in choices],
+                            value=value, clearable=False, searchable=False,
                             className="chart-option chart-option-dropdown", placeholder=option.label)
     return dbc.RadioItems(id=component_id, options=[{"label": lbl, "value": v} for v, lbl in option.choices],
-                          value=option.default, inline=True, className="chart-option btn-group-sm",
+                          value=value, inline=True, className="chart-option btn-group-sm",
                           input_class_name="btn-check", label_class_name="btn btn-outline-secondary btn-sm",
                           label_checked_class_name="active")
 
@@ -262,7 +299,7 @@ def register(spec: DashboardPage) -> None:
     _register_drill(spec)
     _register_grid(spec)
     _register_exports(spec)
-    _register_report_link(spec)
+    _register_url(spec)
 
 
 def _report_href(spec: DashboardPage, query_string: str) -> str:
@@ -275,13 +312,35 @@ def _page_path(spec: DashboardPage) -> str:
                 f"/{spec.page}")
 
 
-def _register_report_link(spec: DashboardPage) -> None:
+def _register_url(spec: DashboardPage) -> None:
+    """The view's URL: the filters' canonical query string (from the KPI callback) plus every chart
+    option that differs from its default, written with history.replaceState (so the address bar
+    and "copy link" always reopen this view, without the page router re-rendering it); the PDF
+    report link follows it."""
     ids = PageIds(spec.page)
-    base = json.dumps(_report_href(spec, ""))  # a constant of the code, not user input
+    options = [(f"{c.key}.{o.key}", o.kind, o.initial) for c in spec.charts for o in c.options]
+    # Constants of the code, not user input.
+    base, params = json.dumps(_report_href(spec, "")), json.dumps([[name, kind] for name, kind, _ in options])
+    defaults = json.dumps([default for _, _, default in options])
     clientside_callback(
-        f"(search) => {base} + (search ? '&' + search.slice(1) : '')",
+        f"""(search, ...values) => {{
+            const params = new URLSearchParams(typeof search === "string" ? search : "");
+            const defaults = {defaults};
+            {params}.forEach(([name, kind], i) => {{
+                const value = values[i];
+                if (value !== null && value !== undefined && value !== defaults[i]) {{
+                    params.append(name, kind === "switch" ? (value ? "on" : "off") : value);
+                }}
+            }});
+            const query = params.toString() ? "?" + params.toString() : "";
+            if (typeof search === "string" && window.location.search !== query) {{
+                window.history.replaceState(null, "", window.location.pathname + query);
+            }}
+            return {base} + (query ? "&" + query.slice(1) : "");
+        }}""",
         Output(ids.pdf, "href"),
         Input(ids.url, "data"),
+        *[Input(ids.option(c.key, o.key), "value") for c in spec.charts for o in c.options],
         prevent_initial_call=True,
     )
 
@@ -652,18 +711,22 @@ def wire_filter_bar(page: str, dynamic_options: list[str] | None = None) -> None
         return options, *[options] * len(dynamic), *values
 
     clientside_callback(
+        "(n) => window.location.href",
+        Output(f"{page}-copy-link", "content"),
+        Input(f"{page}-copy-link", "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+
+def write_url(page: str) -> None:
+    """Keep the address bar on the query string in the `<page>-url` store (a page without chart
+    options; dashboards use _register_url)."""
+    clientside_callback(
         """(search) => {
             if (typeof search === "string" && window.location.search !== search) {
                 window.history.replaceState(null, "", window.location.pathname + search);
             }
         }""",
         Input(f"{page}-url", "data"),
-        prevent_initial_call=True,
-    )
-
-    clientside_callback(
-        "(n) => window.location.href",
-        Output(f"{page}-copy-link", "content"),
-        Input(f"{page}-copy-link", "n_clicks"),
         prevent_initial_call=True,
     )

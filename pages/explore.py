@@ -24,7 +24,14 @@ from components.states import error_state, notice
 from components.view_state import ViewState, from_query
 from exports.access import audit_export, may_export
 from exports.files import ExportContext, export_bytes, export_filename
-from pages._dashboard import anchor_day, filter_inputs, filter_states, state_from_controls, wire_filter_bar
+from pages._dashboard import (
+    anchor_day,
+    filter_inputs,
+    filter_states,
+    state_from_controls,
+    wire_filter_bar,
+    write_url,
+)
 from queries import QueryError, QueryRejected, get_service
 from queries.catalog import DIMENSIONS, METRICS, TIME_GRAINS
 from queries.explore import MAX_DIMENSIONS, build
@@ -110,6 +117,7 @@ def _save_modal() -> dbc.Modal:
 
 
 wire_filter_bar(PAGE)
+write_url(PAGE)
 
 VIEW_INPUTS = [Input(f"{PAGE}-{part}", "value") for part in ("metrics", "dims", "grain", "chart")]
 VIEW_STATES = [State(f"{PAGE}-{part}", "value") for part in ("metrics", "dims", "grain", "chart")]

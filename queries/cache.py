@@ -3,8 +3,10 @@
 - Keys are made by the caller from engine, data version and the final SQL (tenant scope and
   parameters are inside that SQL), so two tenants can never share an entry.
 - Single-flight: concurrent misses for one key run `compute` once; the others wait for its result.
-  The lock is a diskcache entry (`add` is atomic across processes) that expires, so a crashed
-  holder cannot block a key for longer than `lock_timeout`.
+  Within a process, one thread leads and the others wait on an event for its value (no polling,
+  no second read of the stored result). Across processes, the leaders meet at a lock that is a
+  diskcache entry (`add` is atomic across processes) and expires, so a crashed holder cannot
+  block a key for longer than `lock_timeout`.
 - A generation token in a separate, never-evicted store lets an admin "refresh" make every old
   entry unreachable at once.
 - The cache is an optimisation, never a point of failure: if its directory vanishes it is
@@ -20,6 +22,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +33,14 @@ T = TypeVar("T")
 _MISS = object()
 COUNTERS = ("hits", "misses", "executions", "waits", "bytes_saved", "errors")
 _CACHE_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout)
+
+
+@dataclass
+class _Flight:
+    """One in-process computation of a key that other threads of the process wait for."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    value: Any = _MISS  # stays _MISS when the leader failed: the waiters then try themselves
 
 
 class ResultCache:
@@ -53,6 +64,8 @@ class ResultCache:
         self._pending: Counter[str] = Counter()
         self._pending_lock = threading.Lock()
         self._flushed_at = time.monotonic()
+        self._flights: dict[str, _Flight] = {}
+        self._flights_lock = threading.Lock()
         self._open()
 
     def _open(self) -> None:
@@ -100,6 +113,28 @@ class ResultCache:
         return value
 
     def _single_flight(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
+        while True:
+            with self._flights_lock:
+                flight = self._flights.get(key)
+                leading = flight is None
+                if leading:
+                    flight = self._flights[key] = _Flight()
+            if leading:
+                break
+            flight.done.wait(self._lock_timeout)
+            if flight.value is not _MISS:
+                self.count("waits")
+                return flight.value, True
+        try:
+            value, hit = self._across_processes(key, compute, ttl)
+            flight.value = value
+            return value, hit
+        finally:
+            with self._flights_lock:
+                del self._flights[key]
+            flight.done.set()
+
+    def _across_processes(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
         lock_key, token = f"lock:{key}", uuid.uuid4().hex
         delay = 0.001
         while True:

@@ -28,7 +28,9 @@ _ARROW = {
 class Table:
     name: str
     columns: tuple[tuple[str, str], ...]  # (column, Athena type); partition column excluded
-    partitioned: bool = False  # Hive partitions dt=YYYY-MM-DD (string)
+    # Hive partitions dt=YYYY-MM-DD (string): the UTC day of `time_column`, which date filters and
+    # the drill-down grid's paging rely on to read only the days they need.
+    partitioned: bool = False
     time_column: str | None = None  # the event time a date-range filter applies to
 
     @property

@@ -15,7 +15,7 @@ import dash
 
 from components import format as fmt
 from components.view_state import from_query
-from pages._dashboard import ChartInput, DashboardPage
+from pages._dashboard import ChartInput, DashboardPage, option_values
 from queries import Principal, get_service
 from reports.pdf import PageReport
 
@@ -38,6 +38,7 @@ def page_report(spec: DashboardPage, query: Mapping[str, Any], principal: Princi
     """Run the page's queries for `principal` and the view in `query`; raises QueryError."""
     service = get_service()
     state, _ = from_query(query, service.engine.latest_day())
+    chosen, _ = option_values(spec, query)
     filters = state.filters()
     now = service.run(spec.kpi_query, principal, filters=filters, source="page")
     before = service.run(spec.kpi_query, principal, filters=state.comparison_filters(), source="page")
@@ -53,8 +54,7 @@ def page_report(spec: DashboardPage, query: Mapping[str, Any], principal: Princi
             continue
         frames = {q.name: service.run(q.name, principal, filters=q.filters(filters), source="page", **dict(q.params))
                   for q in chart.queries}
-        options = {o.key: o.default for o in chart.options}
-        charts.append((chart.title, chart.build(ChartInput(frames, state, options))))
+        charts.append((chart.title, chart.build(ChartInput(frames, state, chosen.get(chart.key, {})))))
     described = [("Dates", f"{state.start} to {state.end}"), ("Compared with", state.compare.replace("_", " "))]
     described += [(label, ", ".join(values)) for label, values in (
         ("Channels", state.channels), ("Tenants", state.tenants), ("Interaction types", state.interaction_types),

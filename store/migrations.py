@@ -105,6 +105,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, query_id)
     );
     """,
+    # 3: per-user preferences (the theme), so they follow the user to any browser
+    """
+    CREATE TABLE user_preferences (
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,      -- ISO 8601 UTC
+        PRIMARY KEY (user_id, name)
+    );
+    """,
 )
 
 

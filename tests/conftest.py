@@ -131,9 +131,8 @@ def login(page_or_session, role: str, base_url: str) -> None:
         assert answer.status_code == 302, f"sign-in as {role} failed: {answer.status_code} {answer.text[:300]}"
         return
     page = page_or_session
-    # Leave the current page first: a callback still in flight would otherwise land after the
-    # cookies are cleared and put the previous user's session cookie back (Flask refreshes it on
-    # every response), so the form's CSRF token would not match the session it is posted with.
+    # Leave the current page first, so none of its requests still in flight can answer after the
+    # cookies are cleared and put the previous user's session back.
     page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(base_url + "/login")

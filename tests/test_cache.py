@@ -139,3 +139,50 @@ def test_cache011_peek_never_computes(tmp_path):
     assert cache.peek("k") == "v"
     cache.flush_counters()
     assert cache.stats()["hits"] == 1 and cache.stats()["executions"] == 1
+
+
+def test_cache012_waiters_recover_when_the_leader_fails(tmp_path):
+    """The first thread's computation fails; the threads waiting on it are not failed with it:
+    one of them computes, once, and every other waiter gets that value."""
+    cache = ResultCache(tmp_path)
+    calls, barrier, results, errors = [], threading.Barrier(8), [], []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)
+        if len(calls) == 1:
+            raise ValueError("the engine went away")
+        return "v"
+
+    def worker():
+        barrier.wait()
+        try:
+            results.append(cache.get_or_compute("k", compute, ttl=60)[0])
+        except ValueError:
+            errors.append(1)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (len(errors), results, len(calls)) == (1, ["v"] * 7, 2)
+
+
+def test_cache013_waiting_threads_do_not_poll_the_store(tmp_path):
+    """Threads of one process wait on the leader in memory: the store is read by the leader only."""
+    cache = ResultCache(tmp_path)
+    reads, real_get = [], cache._results.get
+    cache._results.get = lambda *a, **k: reads.append(a[0]) or real_get(*a, **k)
+    barrier = threading.Barrier(10)
+
+    def worker():
+        barrier.wait()
+        cache.get_or_compute("k", lambda: time.sleep(0.3) or "v", ttl=60)
+
+    threads = [threading.Thread(target=worker) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(reads) < 25  # each caller's first look, and the leader's lock checks: no polling

@@ -8,8 +8,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from queries import Filters, Principal, QueryRejected
-from queries.grid import Drill, compile_tree, count_query, fetch_page, rows_query
+from queries import Filters, Principal, QueryRejected, grid
+from queries.grid import Drill, compile_tree, day_counts_query, fetch_page, rows_query
 from tests.conftest import END_DATE
 
 VIEWER = Principal("v", "viewer", frozenset({"t02"}))
@@ -111,4 +111,26 @@ def test_grd007_drill_json_round_trip_and_unknown_table():
     assert Drill.from_json(drill.to_json()) == drill
     with pytest.raises(QueryRejected):
         Drill.from_json({"table": "users", "where": []})
-    assert "count" in count_query(drill, {}).sql().lower()
+    assert "count" in day_counts_query(drill, {}).sql().lower()
+
+
+@pytest.mark.parametrize("sort", [None, "asc"], ids=["newest-first", "oldest-first"])
+def test_grd008_blocks_in_time_order_read_only_their_days(service, interactions, sort):
+    """In event-time order a block is read from the days that hold it (the per-day counts place it);
+    blocks that start mid-day, straddle days and run past the end still match pandas row for row."""
+    drill = Drill("interactions", "mobile", (("eq", "channel", "mobile"),))
+    sort_model = [{"colId": "started_at", "sort": sort}] if sort else []
+    want = interactions[(interactions["tenant_id"] == "t02") & (interactions["channel"] == "mobile")]
+    want = want.sort_values(["started_at", "interaction_id"], ascending=[sort == "asc", False])
+    per_day = want.groupby("dt").size()
+    straddle = int(per_day.sort_index(ascending=sort == "asc").iloc[:3].sum()) - 7  # across day 3 and 4
+    for start, end in [(0, 100), (straddle, straddle + 50), (len(want) - 10, len(want) + 90),
+                       (len(want) + 5, len(want) + 105)]:
+        request = {"startRow": start, "endRow": end, "sortModel": sort_model}
+        rows, count = fetch_page(service, VIEWER, PERIOD, drill, request)
+        assert count == len(want)
+        assert [r["interaction_id"] for r in rows] == want["interaction_id"].iloc[start:end].tolist()
+    # The first block of a 90-day slice reads a day or two, not the whole period.
+    sql = compile_tree(service, rows_query(drill, {"startRow": 0, "endRow": 100}, grid.day_window(
+        drill, {"startRow": 0, "endRow": 100}, per_day.rename("row_count").reset_index())), VIEWER, PERIOD)
+    assert f"'{want['dt'].iloc[0]}'" in sql and "BETWEEN" in sql.upper()

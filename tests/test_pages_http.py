@@ -69,3 +69,21 @@ def test_pgh004_viewer_sees_only_their_tenants(signed_in_session, app_server):
     body = _post(session, app_server, payloads[0])
     figure = body["response"]["adoption-tenants"]["figure"]
     assert figure["data"][0]["y"] == ["Northwind Health System"]
+
+
+def test_pgh010_theme_saves_per_user_and_refuses_anything_else(signed_in_session, app_server):
+    """The toggle's save callback stores the signed-in user's choice only, and only a real theme."""
+    def save(session, theme):
+        return session.post(app_server.url + "/_dash-update-component", timeout=10, json={
+            "output": "theme-saved.data", "outputs": {"id": "theme-saved", "property": "data"},
+            "inputs": [{"id": "theme", "property": "data", "value": theme}],
+            "state": [{"id": "theme-saved", "property": "data", "value": None}],
+            "changedPropIds": ["theme.data"]})
+
+    viewer, analyst = signed_in_session("viewer"), signed_in_session("analyst")
+    assert save(viewer, "dark").status_code == 200
+    refused = save(viewer, "<script>")
+    assert refused.status_code == 400 and "unknown theme" in refused.text  # and nothing stored
+    assert '<html data-bs-theme="dark">' in viewer.get(app_server.url + "/", timeout=10).text
+    assert "data-bs-theme" not in analyst.get(app_server.url + "/", timeout=10).text.split("<head>")[0]
+    assert save(viewer, "light").status_code == 200

@@ -131,7 +131,34 @@ def test_pgb002_url_reopens_the_exact_view(admin, app_server):
     assert "compare=last_year" in page.url and "model=v2.4" in page.url
 
 
-def test_pgb003_dark_theme_is_remembered(admin, app_server):
+def test_pgb005_chart_options_are_part_of_the_link(admin, app_server):
+    """A chart's options (percentile, versions compared) come from the URL, and a change goes back to it."""
+    page = admin
+    page.goto(app_server.url + "/models?range=12m&latency.percentile=p99_latency_ms&side-by-side.a=v2.4.1&side-by-side.b=v2.2")
+    wait_for_chart(page, "models-side-by-side")
+    assert page.is_checked("#models-latency-percentile input[value=p99_latency_ms]")
+    # The versions the link names (not the default, the newest two).
+    page.wait_for_function("""() => {
+        const gd = document.getElementById('models-side-by-side').querySelector('.js-plotly-plot');
+        return gd && gd.data && gd.data[0].header && gd.data[0].header.values.length > 1;
+    }""")
+    header = page.evaluate("() => document.getElementById('models-side-by-side').querySelector('.js-plotly-plot')"
+                           ".data[0].header.values")
+    assert [h.replace("<b>", "").replace("</b>", "") for h in header[1:3]] == ["v2.4.1", "v2.2"]
+    page.click("#models-latency-percentile label:has-text('p50')")
+    page.wait_for_function("() => location.search.includes('latency.percentile=p50_latency_ms')")
+    assert "side-by-side.a=v2.4.1" in page.url
+    assert "latency.percentile%3Dp50" in page.get_attribute("#models-pdf", "href").replace("=", "%3D") or \
+        "latency.percentile=p50_latency_ms" in page.get_attribute("#models-pdf", "href")
+    # A value the chart does not have: a message, and the default.
+    page.goto(app_server.url + "/models?latency.percentile=p42")
+    page.wait_for_selector("text=Unknown percentile 'p42'")
+    assert page.is_checked("#models-latency-percentile input[value=p95_latency_ms]")
+
+
+def test_pgb003_theme_is_remembered_per_user(admin, app_server, signed_in_session):
+    """Dark follows the admin to another page and to another browser, and does not follow the browser
+    to another user."""
     page = admin
     page.goto(app_server.url + "/notes")
     wait_for_chart(page, "notes-quality")
@@ -140,8 +167,22 @@ def test_pgb003_dark_theme_is_remembered(admin, app_server):
     page.goto(app_server.url + "/adoption")
     wait_for_chart(page, "adoption-active")
     assert page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == "dark"
+    # Another browser: the page is served dark already (no flash of the light theme).
+    html = signed_in_session("admin").get(app_server.url + "/adoption", timeout=10).text
+    assert '<html data-bs-theme="dark">' in html
+    # Another user in this browser keeps their own (never chosen: the system's, light here).
+    login(page, "analyst", app_server.url)
+    page.goto(app_server.url + "/notes")
+    wait_for_chart(page, "notes-quality")
+    assert page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == "light"
+    login(page, "admin", app_server.url)
+    page.goto(app_server.url + "/notes")
+    page.wait_for_selector("#theme-toggle")
+    assert page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == "dark"
     page.click("#theme-toggle")
     page.wait_for_function("() => document.documentElement.getAttribute('data-bs-theme') === 'light'")
+    page.wait_for_load_state("networkidle")  # the save callback has answered
+    assert '<html data-bs-theme="light">' in signed_in_session("admin").get(app_server.url + "/", timeout=10).text
 
 
 def test_pgb004_phone_width_never_scrolls_sideways(browser, app_server):

@@ -50,6 +50,12 @@ def test_sec040_open_routes_answer_anonymous_requests(app_server, signed_in_sess
     for path in ("/login", "/health", "/assets/style.css", "/assets/vendor/bootstrap.min.css", "/_favicon.ico",
                  bundle):
         assert requests.get(app_server.url + path, timeout=10, allow_redirects=False).status_code == 200, path
+    # The browser's default icon request goes to Dash's icon, never through /login: that render would
+    # hand out a new session and CSRF token while the sign-in form on screen carries the old one.
+    login_page = requests.get(app_server.url + "/login", timeout=10).text
+    assert '<link rel="icon" href="/_favicon.ico">' in login_page
+    icon = requests.get(app_server.url + "/favicon.ico", timeout=10, allow_redirects=False)
+    assert (icon.status_code, icon.headers["Location"], icon.headers.get("Set-Cookie")) == (301, "/_favicon.ico", None)
 
 
 @pytest.mark.parametrize("path", ["/", "/audit?event=sign_in", "/tenants", "/no-such-page", "/static/x.js"])

@@ -109,3 +109,17 @@ def test_sec106_a_database_error_is_not_swallowed(tmp_path):
     with pytest.raises(sqlite3.OperationalError), db.transaction() as conn:
         conn.execute("INSERT INTO no_such_table VALUES (1)")
     assert AuditLog(db).count() == 0
+
+
+def test_sec110_preferences_hold_known_values_per_user(tmp_path):
+    from store.preferences import Preferences
+
+    prefs = Preferences(Database(tmp_path / "app.db"))
+    prefs.set("ana", "theme", "dark")
+    prefs.set("ana", "theme", "light")  # a second choice replaces the first
+    prefs.set("bo", "theme", "dark")
+    assert (prefs.get("ana", "theme"), prefs.get("bo", "theme"), prefs.get("cy", "theme")) == ("light", "dark", None)
+    for name, value in (("theme", "neon"), ("font", "large")):
+        with pytest.raises(ValueError):
+            prefs.set("ana", name, value)
+    assert prefs.get("ana", "theme") == "light"
