@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `python app.py` listens on.")
     port: int = Field(8050, description="Port `python app.py` listens on.")
+    web_threads: int = Field(8, description="Requests `python app.py` (waitress) serves at once.")
     secret_key: str = Field(
         DEFAULT_SECRET_KEY, description="Flask session signing key. Set a long random value."
     )

@@ -40,18 +40,26 @@ def column_defs(columns: tuple[str, ...]) -> list[dict]:
             for c in columns]
 
 
-def detail_card(page: str, grid_id: str, title_id: str, card_id: str, close_id: str) -> dbc.Card:
-    """Hidden until a mark is clicked; the grid asks the server for each block of rows."""
+def detail_card(page: str, slot_id: str, title_id: str, card_id: str, close_id: str) -> dbc.Card:
+    """Hidden until a mark is clicked. The grid itself is put into `slot_id` then (see `detail_grid`):
+    an AG Grid costs the browser a noticeable time to set up, which no page should pay on load."""
     header = [
         html.Span("Details", id=title_id, className="chart-title-text"),
         html.Div([export_menu(page, "grid"),
                   dbc.Button("Close", id=close_id, size="sm", color="link", className="detail-close")],
                  className="chart-tools"),
     ]
-    grid = dag.AgGrid(
+    return dbc.Card([dbc.CardHeader(header, className="chart-title"),
+                     dbc.CardBody(html.Div(id=slot_id), className="p-2")],
+                    id=card_id, className="chart-card detail-card mb-3", style={"display": "none"})
+
+
+def detail_grid(grid_id: str, columns: tuple[str, ...]) -> dag.AgGrid:
+    """A server-side (infinite row model) grid of `columns`; it asks the server for each block of rows."""
+    return dag.AgGrid(
         id=grid_id,
         rowModelType="infinite",
-        columnDefs=[],
+        columnDefs=column_defs(columns),
         defaultColDef={"sortable": True, "filter": "agTextColumnFilter", "resizable": True, "minWidth": 110,
                        "flex": 1, "filterParams": {"maxNumConditions": 1, "buttons": ["reset"]}},
         dashGridOptions={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "rowBuffer": 0,
@@ -60,5 +68,3 @@ def detail_card(page: str, grid_id: str, title_id: str, card_id: str, close_id: 
         className="ag-theme-quartz detail-grid",
         style={"height": "460px"},
     )
-    return dbc.Card([dbc.CardHeader(header, className="chart-title"), dbc.CardBody(grid, className="p-2")],
-                    id=card_id, className="chart-card detail-card mb-3", style={"display": "none"})

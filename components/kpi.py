@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
-from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -46,7 +46,7 @@ def sparkline(values: Sequence[float]) -> html.Img:
                    for i, p in enumerate(points))
     svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {_SPARK_HEIGHT}' "
            f"preserveAspectRatio='none'><path fill='{_SPARK_COLOR}' d='{bars}'/></svg>")
-    return html.Img(src="data:image/svg+xml;utf8," + quote(svg), className="sparkline", alt="",
+    return html.Img(src="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(), className="sparkline", alt="",
                     title="Trend over the selected period")
 
 

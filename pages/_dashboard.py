@@ -32,7 +32,7 @@ from auth import current_principal
 from components import format as fmt
 from components import view_state
 from components.chart import blank_figure, chart_card, retry_id
-from components.detail import column_defs, detail_card
+from components.detail import detail_card, detail_grid
 from components.filter_bar import filter_bar
 from components.kpi import kpi_card, kpi_row
 from components.states import error_state, notice
@@ -247,7 +247,7 @@ def layout(spec: DashboardPage, query: dict) -> html.Div:
                      className="kpi-area"),
             dbc.Row([dbc.Col(_card(spec, chart, options.get(chart.key, {})), xs=12, lg=chart.width)
                      for chart in spec.charts]),
-            detail_card(spec.page, ids.grid, ids.detail_title, ids.detail_card, ids.detail_close),
+            detail_card(spec.page, ids.grid_slot, ids.detail_title, ids.detail_card, ids.detail_close),
         ],
         className=f"dashboard-page page-{spec.page}",
     )
@@ -285,8 +285,8 @@ def _option_control(component_id: str, option: Option, value: Any):
 
 def register(spec: DashboardPage) -> None:
     """Every callback of a dashboard page."""
-    reserved = {suffix for suffix, _ in CONTROLS} | {"kpis", "url", "status", "notices", "drill", "grid", "download",
-                                                      "pdf"}
+    reserved = {suffix for suffix, _ in CONTROLS} | {"kpis", "url", "status", "notices", "drill", "grid", "grid-slot",
+                                                      "download", "pdf"}
     clashes = [c.key for c in spec.charts if c.key in reserved]
     if clashes:
         raise ValueError(f"{spec.page}: chart keys {clashes} clash with the page's own component ids")
@@ -375,17 +375,51 @@ def _register_kpis(spec: DashboardPage) -> None:
         if now.empty or _is_empty(now):
             messages = messages + ["No data for these filters."]
         versus = "same period last year" if state.compare == "last_year" else "previous period"
-        cards = [
-            kpi_card(k.label, k.formatter(_at(now, k.column)), fmt.change(_at(now, k.column), _at(before, k.column)),
-                     higher_is_better=k.higher_is_better, versus=versus,
-                     spark=daily[k.spark].tolist() if daily is not None and k.spark in daily else None)
-            for k in spec.kpis
-        ]
-        return kpi_row(cards), state.query_string(), notice(messages)
+        return kpi_cards(spec, versus, now, before, daily), state.query_string(), notice(messages)
 
 
-def _at(frame: pd.DataFrame, column: str):
-    return frame.at[0, column] if not frame.empty and column in frame else None
+class _Memo:
+    """Outputs (figures, KPI rows) by what they are built from: a small thread-safe LRU."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get_or_build(self, key: tuple, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+_BUILT = _Memo(512)
+
+
+def kpi_cards(spec: DashboardPage, versus: str, now: pd.DataFrame, before: pd.DataFrame,
+              daily: pd.DataFrame | None) -> Any:
+    """The page's KPI row, memoised on the numbers it shows: a warm callback sends it without
+    building its components again."""
+    current, previous = _first_row(now), _first_row(before)
+    sparks = {k.spark: tuple(daily[k.spark].tolist()) for k in spec.kpis
+              if daily is not None and k.spark in daily}
+    key = (spec.page, versus, tuple(current.items()), tuple(previous.items()), tuple(sparks.items()))
+    return _BUILT.get_or_build(key, lambda: kpi_row([
+        kpi_card(k.label, k.formatter(current.get(k.column)), fmt.change(current.get(k.column),
+                                                                          previous.get(k.column)),
+                 higher_is_better=k.higher_is_better, versus=versus, spark=sparks.get(k.spark))
+        for k in spec.kpis
+    ]))
+
+
+def _first_row(frame: pd.DataFrame) -> dict[str, Any]:
+    return frame.iloc[0].to_dict() if not frame.empty else {}
 
 
 def _is_empty(frame: pd.DataFrame) -> bool:
@@ -453,27 +487,13 @@ def _register_chart(spec: DashboardPage, chart: Chart) -> None:
         return built(spec, chart, loaded), None
 
 
-_FIGURES: OrderedDict[tuple, Any] = OrderedDict()
-_FIGURES_LOCK = threading.Lock()
-_FIGURES_KEPT = 512
-
-
 def built(spec: DashboardPage, chart: Chart, data: ChartInput) -> Any:
     """The chart's figure (or panel), memoised on what it is built from (the view, the options and the frames'
     contents), so a warm callback sends a figure without rebuilding it. Callers must not modify it."""
     key = (spec.page, chart.key, repr(data.state), repr(sorted(data.options.items())),
            tuple((name, int(pd.util.hash_pandas_object(frame, index=False).sum()), frame.shape)
                  for name, frame in data.frames.items()))
-    with _FIGURES_LOCK:
-        if key in _FIGURES:
-            _FIGURES.move_to_end(key)
-            return _FIGURES[key]
-    figure = chart.build(data)
-    with _FIGURES_LOCK:
-        _FIGURES[key] = figure
-        if len(_FIGURES) > _FIGURES_KEPT:
-            _FIGURES.popitem(last=False)
-    return figure
+    return _BUILT.get_or_build(key, lambda: chart.build(data))
 
 
 def _register_drill(spec: DashboardPage) -> None:
@@ -486,7 +506,7 @@ def _register_drill(spec: DashboardPage) -> None:
         Output(ids.drill, "data"),
         Output(ids.detail_title, "children"),
         Output(ids.detail_card, "style"),
-        Output(ids.grid, "columnDefs"),
+        Output(ids.grid_slot, "children"),
         *[Input(ids.graph(c.key), "clickData") for c in drillable],
         Input(ids.detail_close, "n_clicks"),
         *filter_states(spec.page),
@@ -495,7 +515,7 @@ def _register_drill(spec: DashboardPage) -> None:
     )
     def drill_down(*args):
         if ctx.triggered_id == ids.detail_close:
-            return None, "Details", {"display": "none"}, no_update
+            return None, "Details", {"display": "none"}, None
         clicks = args[:len(drillable)]
         controls = args[len(drillable) + 1:len(drillable) + 1 + len(CONTROLS)]
         option_values = list(args[len(drillable) + 1 + len(CONTROLS):])
@@ -515,11 +535,11 @@ def _register_drill(spec: DashboardPage) -> None:
             if target is None:
                 return no_update, no_update, no_update, no_update
             return (target.to_json(), f"Details: {target.title}", {"display": "block"},
-                    column_defs(grid_sql.GRID_COLUMNS[target.table]))
+                    detail_grid(ids.grid, grid_sql.GRID_COLUMNS[target.table]))
         return no_update, no_update, no_update, no_update
 
-    # A new drill-down: empty the grid's block cache so it asks for the new rows, and bring it
-    # into view.
+    # A new drill-down: a grid already on the page empties its block cache so it asks for the new
+    # rows (a grid just mounted asks by itself); bring it into view.
     clientside_callback(
         f"""(drill) => {{
             if (!drill) {{ return; }}

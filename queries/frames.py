@@ -1,7 +1,8 @@
 """Stable dtypes: the same query gives the same frame dtypes on every engine and fetch path.
 
 Integers -> int64 (nullable Int64 when NULLs occur), floats and decimals -> float64, booleans ->
-bool (nullable boolean with NULLs), dates and timestamps -> naive datetime64[ns] (UTC),
+bool (nullable boolean with NULLs), dates and timestamps -> naive datetime64[us] (UTC: pandas 3's own
+resolution, what DuckDB and Athena store, and wide enough for any date),
 text -> pandas' string dtype.
 """
 
@@ -15,17 +16,35 @@ from pandas.api import types as ptypes
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return `frame` with the project's canonical dtypes (column names lower-cased)."""
-    columns = {str(name).lower(): _normalise_column(frame.iloc[:, i]) for i, name in enumerate(frame.columns)}
-    return pd.DataFrame(columns).reset_index(drop=True) if columns else pd.DataFrame(index=range(len(frame)))
+    """Return `frame` with the project's canonical dtypes (column names lower-cased).
+
+    Only what differs is replaced, on a shallow copy: building a new frame would cost more than
+    a small query itself.
+    """
+    if not len(frame.columns):
+        return pd.DataFrame(index=range(len(frame)))
+    out = frame
+    for position, (_, series) in enumerate(frame.items()):
+        converted = _normalise_column(series)
+        if converted is not series:
+            out = frame.copy(deep=False) if out is frame else out
+            out.isetitem(position, converted)
+    names = [str(name).lower() for name in frame.columns]
+    if names != list(frame.columns):
+        out = frame.copy(deep=False) if out is frame else out
+        out.columns = names
+    index = out.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        out = out.reset_index(drop=True)
+    return out
 
 
 def _canonical(dtype) -> bool:
-    return dtype in (_INT64, _FLOAT64, _BOOL, _DATETIME_NS) or dtype == pd.StringDtype(na_value=float("nan"))
+    return dtype in _CANONICAL
 
 
-_INT64, _FLOAT64, _BOOL, _DATETIME_NS = (pd.api.types.pandas_dtype(t) for t in
-                                         ("int64", "float64", "bool", "datetime64[ns]"))
+_CANONICAL = tuple(pd.api.types.pandas_dtype(t) for t in ("int64", "float64", "bool", "datetime64[us]")) + (
+    pd.StringDtype(na_value=float("nan")),)
 
 
 def _normalise_column(series: pd.Series) -> pd.Series:
@@ -39,9 +58,9 @@ def _normalise_column(series: pd.Series) -> pd.Series:
     if ptypes.is_float_dtype(dtype):
         return series.astype("float64")
     if isinstance(dtype, pd.DatetimeTZDtype):
-        return series.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+        return series.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
     if ptypes.is_datetime64_any_dtype(dtype):
-        return series.astype("datetime64[ns]")
+        return series.astype("datetime64[us]")
     if ptypes.is_string_dtype(dtype) or ptypes.is_object_dtype(dtype):
         return _normalise_objects(series)
     if isinstance(dtype, pd.ArrowDtype):
@@ -59,7 +78,7 @@ def _normalise_objects(series: pd.Series) -> pd.Series:
     if isinstance(first, bool):
         return series.astype("boolean" if series.isna().any() else bool)
     if isinstance(first, (dt.date, dt.datetime, pd.Timestamp)):
-        return pd.to_datetime(series).astype("datetime64[ns]")
+        return pd.to_datetime(series).astype("datetime64[us]")
     if isinstance(first, str):
         return series.astype("str")
     return series

@@ -225,11 +225,11 @@ class QueryService:
         return self._answer(principal, source, name, compiled, started, cached, hit, sql_text)
 
     def _answer(self, principal, source, name, compiled, started, cached, hit, sql_text=None) -> pd.DataFrame:
-        """Count what a hit saved, record the run, and hand out a copy (callers may change it)."""
+        """Count what a hit saved, record the run, and hand out a (copy-on-write) copy: callers may change it."""
         if hit and cached.bytes_scanned:
             self.cache.count("bytes_saved", cached.bytes_scanned)
         self._record(principal, source, name, compiled, started, cached, hit, None, sql_text)
-        return cached.frame.copy()
+        return cached.frame.copy(deep=False)  # copy-on-write: a caller's change never reaches the cache
 
     def _key(self, compiled: CompiledQuery) -> str:
         raw = "\x1f".join(

@@ -41,7 +41,7 @@ def test_nq001_every_named_query_runs_with_stable_dtypes(service):
         again = service.run(name, LOCAL_DEMO, filters=LAST_30, **PARAMS.get(name, {}))  # from the cache
         pd.testing.assert_frame_equal(frame, again)
         for column, dtype in frame.dtypes.items():
-            assert str(dtype) in {"int64", "Int64", "float64", "bool", "boolean", "datetime64[ns]", "str"}, (
+            assert str(dtype) in {"int64", "Int64", "float64", "bool", "boolean", "datetime64[us]", "str"}, (
                 name, column, dtype)
 
 

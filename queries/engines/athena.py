@@ -370,8 +370,8 @@ _ATHENA_DTYPES = {
     "float": "float64",
     "double": "float64",
     "decimal": "float64",
-    "date": "datetime64[ns]",
-    "timestamp": "datetime64[ns]",
+    "date": "datetime64[us]",
+    "timestamp": "datetime64[us]",
     "varchar": "str",
     "char": "str",
 }
