@@ -13,6 +13,7 @@ query. The filter bar's wiring:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -42,6 +43,7 @@ from pages import _loading, _theme  # noqa: F401 - _theme registers the shell's 
 from pages._loading import Pending, load
 from queries import Filters, Principal, QueryError, get_service, run
 from queries import grid as grid_sql
+from queries.service import asked_from
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +358,7 @@ def _register_kpis(spec: DashboardPage) -> None:
         Input("jobs-done", "data"),
         Input({"type": "retry", "page": spec.page, "target": ALL}, "n_clicks"),
     )
+    @for_page(spec.page)
     def update_kpis(*args):
         controls = args[:len(CONTROLS)]
         state, messages = state_from_controls(*controls)
@@ -376,6 +379,17 @@ def _register_kpis(spec: DashboardPage) -> None:
             messages = messages + ["No data for these filters."]
         versus = "same period last year" if state.compare == "last_year" else "previous period"
         return kpi_cards(spec, versus, now, before, daily), state.query_string(), notice(messages)
+
+
+def for_page(page: str) -> Callable[[Callable], Callable]:
+    """A callback's queries are recorded as asked by `page` (cost per page in the query history)."""
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def callback_for_page(*args):
+            with asked_from(page):
+                return fn(*args)
+        return callback_for_page
+    return wrap
 
 
 class _Memo:
@@ -469,6 +483,7 @@ def _register_chart(spec: DashboardPage, chart: Chart) -> None:
         Input("jobs-done", "data"),
         Input({"type": "retry", "page": spec.page, "target": ALL}, "n_clicks"),
     )
+    @for_page(spec.page)
     def update_chart(*args):
         controls, option_values = args[:len(CONTROLS)], args[len(CONTROLS):len(CONTROLS) + len(chart.options)]
         try:
@@ -513,6 +528,7 @@ def _register_drill(spec: DashboardPage) -> None:
         *[State(ids.option(c.key, o.key), "value") for c in drillable for o in c.options],
         prevent_initial_call=True,
     )
+    @for_page(spec.page)
     def drill_down(*args):
         if ctx.triggered_id == ids.detail_close:
             return None, "Details", {"display": "none"}, None
@@ -574,6 +590,7 @@ def _register_grid(spec: DashboardPage) -> None:
         *filter_states(spec.page),
         prevent_initial_call=True,
     )
+    @for_page(spec.page)
     def grid_rows(request, drill, *controls):
         if not drill or not isinstance(request, dict):
             return {"rowData": [], "rowCount": 0}
@@ -600,6 +617,7 @@ def _register_exports(spec: DashboardPage) -> None:
         *[State(PageIds(spec.page).option(c.key, o.key), "value") for c in spec.charts for o in c.options],
         prevent_initial_call=True,
     )
+    @for_page(spec.page)
     def export(clicks, drill, grid_request, *rest):
         target = ctx.triggered_id
         if not isinstance(target, dict) or not any(clicks or []):
@@ -698,6 +716,7 @@ def wire_filter_bar(page: str, dynamic_options: list[str] | None = None) -> None
         Input(f"{page}-tenant", "id"),
         State(f"{page}-tenant", "value"),
     )
+    @for_page(page)
     def _tenant_options(_, chosen):
         try:
             tenants = run("tenant_list", current_principal(), source="page")
@@ -717,6 +736,7 @@ def wire_filter_bar(page: str, dynamic_options: list[str] | None = None) -> None
         State(f"{page}-model", "value"),
         *[State(i, "value") for i in dynamic],
     )
+    @for_page(page)
     def _model_options(_, chosen, *current):
         try:
             versions = run("model_versions", current_principal(), source="page")["model_version"].tolist()

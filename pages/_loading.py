@@ -23,6 +23,7 @@ Settings read here (environment, documented defaults):
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -104,7 +105,8 @@ def load(name: str, principal: Principal, filters: Filters | None = None, *, fre
             if fresh:
                 future = None
         if future is None:
-            future = _pool.submit(_run_job, key, name, principal, filters, params)
+            # The worker runs in the caller's context: the asking page goes into the history.
+            future = _pool.submit(contextvars.copy_context().run, _run_job, key, name, principal, filters, params)
             _inflight[key] = future
             future.add_done_callback(lambda f, k=key: _forget_success(k, f))
     try:

@@ -236,21 +236,25 @@ def run_row(row: dict[str, Any]) -> dict[str, Any]:
 def _run_again(row: dict[str, Any], adhoc: bool) -> str:
     if adhoc:
         return f"[Run again](/sql?history={int(row['id'])})"
-    page = page_of_query(row["name"])
+    page = page_named(row.get("page") or row["name"])
     return f"[Open {page['name']}]({page['relative_path']})" if page else ""
 
 
-def page_of_query(name: str) -> dict | None:
-    """The dashboard page whose named queries are called `<page>_...` (overview_daily -> Overview)."""
-    for page in dash.page_registry.values():
-        stem = page["module"].rsplit(".", 1)[-1]
-        if any(name.startswith(prefix + "_") for prefix in {stem, stem.rstrip("s")}):
-            return page
-    return None
+def page_named(value: str | None) -> dict | None:
+    """The registry entry of the dashboard page a history value names: the page that asked
+    ("overview") or, for runs recorded before the page was, one of its queries ("overview_daily")."""
+    stems = {entry["module"].rsplit(".", 1)[-1]: entry for entry in dash.page_registry.values()}
+    if not value:
+        return None
+    if value in stems:
+        return stems[value]
+    return next((entry for stem, entry in stems.items()
+                 if any(value.startswith(prefix + "_") for prefix in {stem, stem.rstrip("s")})), None)
 
 
 def per_page(history: QueryHistory, where: HistoryFilter) -> list[dict[str, Any]]:
-    """Cost per dashboard page (named queries grouped by their page), plus Explore and SQL Lab."""
+    """Cost per dashboard page (every run a page asked for, its drill-downs included), plus Explore
+    and SQL Lab."""
     groups: dict[str, dict[str, float]] = {}
 
     def add(label: str, row: dict[str, Any]) -> None:
@@ -265,7 +269,7 @@ def per_page(history: QueryHistory, where: HistoryFilter) -> list[dict[str, Any]
     wanted = where.sources or tuple(SOURCES)
     if "page" in wanted:
         for row in history.cost_summary("page", dataclasses.replace(where, sources=("page",))):
-            page = page_of_query(row["page"])
+            page = page_named(row["page"])
             add(page["name"] if page else row["page"], row)
     adhoc = tuple(s for s in ("explore", "sql") if s in wanted)
     if adhoc:

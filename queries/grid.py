@@ -10,6 +10,7 @@ cache, history and audit), as SQL Lab's does.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -343,7 +344,8 @@ def fetch_page(service: QueryService, principal: Principal, filters: Filters, dr
         days = day_window(drill, request, counts)
         rows = run_tree(service, rows_query(drill, request, days), principal, filters) if days else None
     else:
-        rows_future = _pool.submit(run_tree, service, rows_query(drill, request), principal, filters)
+        rows_future = _pool.submit(contextvars.copy_context().run, run_tree, service, rows_query(drill, request),
+                                   principal, filters)
         counts = run_tree(service, counts_tree, principal, filters)
         rows = rows_future.result()
     total = int(counts["row_count"].sum()) if not counts.empty else 0

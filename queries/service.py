@@ -12,7 +12,9 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -69,6 +71,24 @@ class QueryRecord:
     state: str | None = None  # the engine's final state (SUCCEEDED, FAILED, CANCELLED)
     error: str | None = None
     sql_text: str | None = None  # ad hoc SQL as the user wrote it (None for named queries)
+    page: str | None = None  # the dashboard page that asked (see `asked_from`), for cost per page
+
+
+_asking_page: ContextVar[str | None] = ContextVar("asking_page", default=None)
+
+
+@contextmanager
+def asked_from(page: str) -> Iterator[None]:
+    """Every run inside is recorded as asked by dashboard `page` (its id, e.g. "overview").
+
+    A context variable rather than a parameter: a page's queries go through loaders, worker pools
+    and the grid's SQL path, which only need to carry the context along (`contextvars.copy_context`).
+    """
+    token = _asking_page.set(page)
+    try:
+        yield
+    finally:
+        _asking_page.reset(token)
 
 
 @dataclass
@@ -275,6 +295,7 @@ class QueryService:
             else (cached.state if cached is not None else None),
             error=str(error) if error else None,
             sql_text=sql_text,
+            page=_asking_page.get(),
         )
         for listener in self.listeners:
             try:

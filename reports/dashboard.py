@@ -17,6 +17,7 @@ from components import format as fmt
 from components.view_state import from_query
 from pages._dashboard import ChartInput, DashboardPage, option_values
 from queries import Principal, get_service
+from queries.service import asked_from
 from reports.pdf import PageReport
 
 
@@ -36,6 +37,11 @@ def dashboard_for(path: str) -> tuple[dict, DashboardPage]:
 
 def page_report(spec: DashboardPage, query: Mapping[str, Any], principal: Principal) -> PageReport:
     """Run the page's queries for `principal` and the view in `query`; raises QueryError."""
+    with asked_from(spec.page):  # the history counts the report's queries against its page
+        return _report(spec, query, principal)
+
+
+def _report(spec: DashboardPage, query: Mapping[str, Any], principal: Principal) -> PageReport:
     service = get_service()
     state, _ = from_query(query, service.engine.latest_day())
     chosen, _ = option_values(spec, query)

@@ -10,7 +10,9 @@ from queries.service import QueryRecord
 from store.db import Database
 
 SORTABLE = ("at", "duration_ms", "rows", "bytes_scanned", "cost_usd")
-SUMMARY_GROUPS = {"user": "user_id", "page": "name", "day": "substr(at, 1, 10)", "source": "source"}
+# "page": the dashboard page that asked (rows from before that was recorded: the query name).
+SUMMARY_GROUPS = {"user": "user_id", "page": "coalesce(page, name)", "day": "substr(at, 1, 10)",
+                  "source": "source"}
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,13 @@ class QueryHistory:
         sql_text = record.sql_text if record.sql_text is not None else record.name
         self.db.execute(
             "INSERT INTO query_history (at, user_id, role, tenants, source, name, sql_text, sql_hash, "
-            "duration_ms, rows, bytes_scanned, cost_usd, cache_hit, status, state, engine, query_id, error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "duration_ms, rows, bytes_scanned, cost_usd, cache_hit, status, state, engine, query_id, error, page) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.at.isoformat(timespec="milliseconds"), record.user_id, record.role, record.tenants,
                 record.source, record.name, sql_text, record.sql_hash, round(record.duration_ms, 2),
                 record.rows, record.bytes_scanned, record.cost_usd, int(record.cache_hit), record.status,
-                record.state, record.engine, record.query_id, record.error,
+                record.state, record.engine, record.query_id, record.error, record.page,
             ),
         )
 

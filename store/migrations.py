@@ -115,6 +115,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, name)
     );
     """,
+    # 4: the dashboard page that asked for each run (cost per page)
+    """
+    ALTER TABLE query_history ADD COLUMN page TEXT;
+    """,
 )
 
 

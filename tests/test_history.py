@@ -78,3 +78,13 @@ def test_his005_refused_exports_are_recorded_too(service, history):
         service.export_sql("DELETE FROM interactions", ADA, limit=10)
     (row,) = history.search(HistoryFilter(sources=("export",)))
     assert row["status"] == "error" and row["sql_text"] == "DELETE FROM interactions"
+
+
+def test_his006_runs_carry_the_page_that_asked(service, history):
+    from queries.service import asked_from
+
+    with asked_from("models"):
+        service.run("model_versions", ADA, source="page")
+    service.run("model_versions", ADA, source="page")
+    latest = history.search(HistoryFilter(user_id="ada", limit=2))
+    assert [r["page"] for r in latest] == [None, "models"]

@@ -138,3 +138,28 @@ def test_hst005_viewer_may_not_open_history(signed_in_session, app_server):
                                          ("history-text", "value", ""), ("history-users", "value", None),
                                          ("history-sort", "value", "at")])
     assert session.post(app_server.url + "/_dash-update-component", json=payload, timeout=10).status_code == 403
+
+
+def test_hst006_cost_per_page_counts_what_each_page_asked(signed_in_session, app_server):
+    """A page's KPI cards, filter bar and drill-down grid are all counted against that page, even
+    the grid's ad hoc SQL and the tenant list every page shares."""
+    from store.db import Database
+    from tests.dash_payload import initial_callbacks
+
+    session = signed_in_session("analyst")
+    deps = session.get(app_server.url + "/_dash-dependencies", timeout=10).json()
+    for payload in initial_callbacks(deps, "notes-"):
+        if "kpis" in payload["output"] or "tenant.options" in payload["output"]:
+            assert session.post(app_server.url + "/_dash-update-component", json=payload, timeout=60).status_code == 200
+    grid = next(d for d in deps if d["output"] == "notes-grid.getRowsResponse")
+    drill = {"table": "clinical_notes", "title": "soap", "where": [["eq", "note_type", "soap"]]}
+    answer = session.post(app_server.url + "/_dash-update-component", timeout=60, json={
+        "output": grid["output"], "outputs": {"id": "notes-grid", "property": "getRowsResponse"},
+        "inputs": [{"id": "notes-grid", "property": "getRowsRequest", "value": {"startRow": 0, "endRow": 10}}],
+        "changedPropIds": ["notes-grid.getRowsRequest"],
+        "state": [{"id": s["id"], "property": s["property"], "value": drill if s["id"] == "notes-drill" else None}
+                  for s in grid["state"]]})
+    assert answer.status_code == 200 and answer.json()["response"]["notes-grid"]["getRowsResponse"]["rowCount"] > 0
+    rows = Database(app_server.log.parent / "app.db").execute(
+        "SELECT DISTINCT name FROM query_history WHERE user_id = 'analyst' AND page = 'notes'").fetchall()
+    assert {"notes_kpis", "tenant_list", "sql"} <= {r[0] for r in rows}
