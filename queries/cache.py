@@ -7,6 +7,9 @@
   no second read of the stored result). Across processes, the leaders meet at a lock that is a
   diskcache entry (`add` is atomic across processes) and expires, so a crashed holder cannot
   block a key for longer than `lock_timeout`.
+- Write-behind: a computed value goes back to its caller at once; one writer thread per process
+  stores it and frees the cross-process lock. Until then the value is served from memory, so
+  nobody in the process computes it again, and other processes wait at the lock as before.
 - A generation token in a separate, never-evicted store lets an admin "refresh" make every old
   entry unreachable at once.
 - The cache is an optimisation, never a point of failure: if its directory vanishes it is
@@ -16,12 +19,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -64,9 +70,17 @@ class ResultCache:
         self._pending: Counter[str] = Counter()
         self._pending_lock = threading.Lock()
         self._flushed_at = time.monotonic()
+        self._start_process_state()
+        # Flights and the writer thread belong to one process: a forked child (a background
+        # callback) starts with none of its parent's, whose threads did not come along.
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (cache := ref()) and cache._start_process_state())
+        self._open()
+
+    def _start_process_state(self) -> None:
         self._flights: dict[str, _Flight] = {}
         self._flights_lock = threading.Lock()
-        self._open()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="result-store")
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -86,6 +100,10 @@ class ResultCache:
 
     def get_or_compute(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
         """Return `(value, hit)`. On a miss, exactly one caller runs `compute` for `key`."""
+        value = self._in_memory(key)
+        if value is not _MISS:
+            self.count("hits")
+            return value, True
         try:
             self._ensure_open()
             value = self._results.get(key, default=_MISS, retry=True)
@@ -102,15 +120,23 @@ class ResultCache:
 
     def peek(self, key: str) -> Any | None:
         """The cached value for `key`, or None (a miss, or the cache unusable). Counts a hit."""
+        value = self._in_memory(key)
         try:
-            self._ensure_open()
-            value = self._results.get(key, default=_MISS, retry=True)
+            if value is _MISS:
+                self._ensure_open()
+                value = self._results.get(key, default=_MISS, retry=True)
         except _CACHE_ERRORS:
             return None
         if value is _MISS:
             return None
         self.count("hits")
         return value
+
+    def _in_memory(self, key: str) -> Any:
+        """A value this process computed and is still storing (else _MISS)."""
+        with self._flights_lock:
+            flight = self._flights.get(key)
+        return flight.value if flight is not None and flight.done.is_set() else _MISS
 
     def _single_flight(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
         while True:
@@ -125,45 +151,73 @@ class ResultCache:
             if flight.value is not _MISS:
                 self.count("waits")
                 return flight.value, True
+        store = None
         try:
-            value, hit = self._across_processes(key, compute, ttl)
+            value, hit, store = self._across_processes(key, compute, ttl)
             flight.value = value
             return value, hit
         finally:
-            with self._flights_lock:
-                del self._flights[key]
-            flight.done.set()
+            flight.done.set()  # the waiters go on now, with the value or to try themselves
+            if store is None:
+                self._land(key, flight)
+            else:
+                self._writer.submit(self._store, store, key, flight)
 
-    def _across_processes(self, key: str, compute: Callable[[], T], ttl: int) -> tuple[T, bool]:
+    def _store(self, store: Callable[[], None], key: str, flight: _Flight) -> None:
+        """On the writer thread: store a computed value and free its lock, then forget the flight."""
+        try:
+            store()
+        except _CACHE_ERRORS as err:
+            log.warning("result cache could not store a result (%s); it will be computed again", err)
+        finally:
+            self._land(key, flight)
+
+    def _land(self, key: str, flight: _Flight) -> None:
+        with self._flights_lock:
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+
+    def _across_processes(self, key: str, compute: Callable[[], T], ttl: int
+                          ) -> tuple[T, bool, Callable[[], None] | None]:
+        """(value, hit, what stores it): the store is left to the caller, so it can be written behind."""
         lock_key, token = f"lock:{key}", uuid.uuid4().hex
         delay = 0.001
-        while True:
-            # Take the lock only when it looks free: waiters poll with reads (which WAL lets run
-            # beside the holder's write) instead of contending for SQLite's write lock.
-            if self._results.get(lock_key, retry=True) is None and self._results.add(
-                lock_key, token, expire=self._lock_timeout, retry=True
-            ):
-                break
+        # The first try goes straight for the lock; later ones look first, so waiting processes poll
+        # with reads (which WAL lets run beside the holder's write) instead of contending for writes.
+        while not self._results.add(lock_key, token, expire=self._lock_timeout, retry=True):
             time.sleep(delay)
             delay = min(delay * 2, 0.005)
             value = self._results.get(key, default=_MISS, retry=True)
             if value is not _MISS:
                 self.count("waits")
-                return value, True
+                return value, True, None
+            while self._results.get(lock_key, retry=True) is not None:
+                time.sleep(delay)
+                value = self._results.get(key, default=_MISS, retry=True)
+                if value is not _MISS:
+                    self.count("waits")
+                    return value, True, None
         try:
             value = self._results.get(key, default=_MISS, retry=True)
             if value is not _MISS:  # computed between our miss and our lock
                 self._release(lock_key, token)
-                return value, True
+                return value, True, None
             self.count("executions")
             value = compute()
         except BaseException:
             self._release(lock_key, token)
             raise
-        with self._results.transact(retry=True):  # one commit: store the result, free the key
-            self._results.set(key, value, expire=ttl, retry=True)
-            self._release(lock_key, token)
-        return value, False
+
+        def store() -> None:
+            with self._results.transact(retry=True):  # one commit: store the result, free the key
+                self._results.set(key, value, expire=ttl, retry=True)
+                self._release(lock_key, token)
+
+        return value, False, store
+
+    def flush(self) -> None:
+        """Wait until every result computed so far in this process is stored."""
+        self._writer.submit(lambda: None).result()
 
     def _release(self, lock_key: str, token: str) -> None:
         """Free the lock if it is still ours (it may have expired and been taken by another)."""
@@ -219,6 +273,7 @@ class ResultCache:
     def stats(self) -> dict[str, Any]:
         """Totals over every process (each process's counts arrive within a second)."""
         self._ensure_open()
+        self.flush()
         self.flush_counters()
         out: dict[str, Any] = {c: int(self._meta.get(f"stats:{c}", 0, retry=True)) for c in COUNTERS}
         out["entries"] = len(self._results)
@@ -228,6 +283,7 @@ class ResultCache:
     def clear(self) -> None:
         """Drop every result and reset the counters (the generation token stays)."""
         self._ensure_open()
+        self.flush()  # nothing computed before the clear may land after it
         self._results.clear(retry=True)
         with self._pending_lock:
             self._pending.clear()
@@ -235,6 +291,7 @@ class ResultCache:
             self._meta.delete(f"stats:{counter}", retry=True)
 
     def close(self) -> None:
+        self._writer.shutdown(wait=True)
         self.flush_counters()
         self._results.close()
         self._meta.close()

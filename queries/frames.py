@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
@@ -24,7 +25,10 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     if not len(frame.columns):
         return pd.DataFrame(index=range(len(frame)))
     out = frame
-    for position, (_, series) in enumerate(frame.items()):
+    for position, dtype in enumerate(frame.dtypes.tolist()):
+        if _canonical(dtype):  # checked on the dtype: making a Series per column costs more
+            continue
+        series = frame.iloc[:, position]
         converted = _normalise_column(series)
         if converted is not series:
             out = frame.copy(deep=False) if out is frame else out
@@ -40,11 +44,12 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _canonical(dtype) -> bool:
-    return dtype in _CANONICAL
+    # numpy dtypes by hash; comparing one with an extension dtype goes through a slow conversion
+    return dtype in _NUMPY_CANONICAL if isinstance(dtype, np.dtype) else dtype == _TEXT
 
 
-_CANONICAL = tuple(pd.api.types.pandas_dtype(t) for t in ("int64", "float64", "bool", "datetime64[us]")) + (
-    pd.StringDtype(na_value=float("nan")),)
+_NUMPY_CANONICAL = frozenset(np.dtype(t) for t in ("int64", "float64", "bool", "datetime64[us]"))
+_TEXT = pd.StringDtype(na_value=float("nan"))
 
 
 def _normalise_column(series: pd.Series) -> pd.Series:

@@ -110,6 +110,7 @@ def test_cache007_clear(tmp_path):
 def test_cache008_deleted_directory_is_recreated(tmp_path):
     cache = ResultCache(tmp_path / "c")
     cache.get_or_compute("k", lambda: 1, ttl=60)
+    cache.flush()  # stored, then the directory vanishes
     shutil.rmtree(tmp_path / "c")
     assert cache.get_or_compute("k", lambda: 2, ttl=60) == (2, False)
     assert (tmp_path / "c" / "results").is_dir()
@@ -186,3 +187,50 @@ def test_cache013_waiting_threads_do_not_poll_the_store(tmp_path):
     for t in threads:
         t.join()
     assert len(reads) < 25  # each caller's first look, and the leader's lock checks: no polling
+
+
+def test_cache014_written_behind_but_never_computed_twice(tmp_path):
+    """The caller gets its value before the store is written; meanwhile the process answers from
+    memory, and once written another process (here another instance) finds it with the lock freed."""
+    cache, calls = ResultCache(tmp_path), []
+    assert cache.get_or_compute("k", lambda: calls.append(1) or "v", ttl=60) == ("v", False)
+    assert cache.get_or_compute("k", lambda: calls.append(1) or "other", ttl=60) == ("v", True)
+    assert cache.peek("k") == "v"
+    cache.flush()
+    other = ResultCache(tmp_path)
+    assert other.peek("k") == "v" and other._results.get("lock:k") is None
+    assert calls == [1]
+
+
+_PARENT: dict[str, ResultCache] = {}  # the forked child inherits it
+
+
+def _forked_child(directory, results):
+    cache = _PARENT[directory]
+    results.put(cache.get_or_compute("slow", lambda: "child computed", ttl=60))
+
+
+def test_cache015_a_forked_child_does_not_wait_on_its_parents_threads(tmp_path):
+    """Forked while a thread of the parent computes a key: the child has none of the parent's
+    in-memory flights (their threads did not come along), so it waits at the shared lock and gets
+    the parent's value instead of hanging."""
+    cache = ResultCache(tmp_path)
+    _PARENT[str(tmp_path)] = cache
+    started = threading.Event()
+
+    def slow():
+        started.set()
+        time.sleep(0.6)
+        return "parent computed"
+
+    leader = threading.Thread(target=lambda: cache.get_or_compute("slow", slow, ttl=60))
+    leader.start()
+    started.wait(5)
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    child = ctx.Process(target=_forked_child, args=(str(tmp_path), results))
+    child.start()
+    child.join(20)
+    leader.join()
+    assert child.exitcode == 0
+    assert results.get(timeout=1) == ("parent computed", True)
