@@ -88,3 +88,12 @@ def test_his006_runs_carry_the_page_that_asked(service, history):
     service.run("model_versions", ADA, source="page")
     latest = history.search(HistoryFilter(user_id="ada", limit=2))
     assert [r["page"] for r in latest] == [None, "models"]
+
+
+def test_his007_athena_cost_counts_whole_megabytes_and_at_least_ten():
+    from queries.service import estimated_cost
+
+    mb = 2**20
+    assert estimated_cost("athena", 1, 5.0) == pytest.approx(10 * mb / 1e12 * 5.0)
+    assert estimated_cost("athena", 25 * mb + 1, 5.0) == pytest.approx(26 * mb / 1e12 * 5.0)
+    assert estimated_cost("duckdb", 1234, 5.0) == pytest.approx(1234 / 1e12 * 5.0)
