@@ -167,7 +167,7 @@ class ResultCache:
         """On the writer thread: store a computed value and free its lock, then forget the flight."""
         try:
             store()
-        except _CACHE_ERRORS as err:
+        except Exception as err:  # nobody to raise to on this thread; the next caller recomputes
             log.warning("result cache could not store a result (%s); it will be computed again", err)
         finally:
             self._land(key, flight)
@@ -209,9 +209,13 @@ class ResultCache:
             raise
 
         def store() -> None:
-            with self._results.transact(retry=True):  # one commit: store the result, free the key
-                self._results.set(key, value, expire=ttl, retry=True)
-                self._release(lock_key, token)
+            try:
+                with self._results.transact(retry=True):  # one commit: store the result, free the key
+                    self._results.set(key, value, expire=ttl, retry=True)
+                    self._release(lock_key, token)
+            except BaseException:
+                self._release(lock_key, token)  # a value that cannot be stored must not hold the key
+                raise
 
         return value, False, store
 

@@ -234,3 +234,14 @@ def test_cache015_a_forked_child_does_not_wait_on_its_parents_threads(tmp_path):
     leader.join()
     assert child.exitcode == 0
     assert results.get(timeout=1) == ("parent computed", True)
+
+
+def test_cache016_a_value_that_cannot_be_stored_frees_its_key(tmp_path):
+    """Stored behind the caller's back, a value that cannot be pickled is logged and dropped, and
+    its cross-process lock is freed at once (not held until it expires)."""
+    cache = ResultCache(tmp_path, lock_timeout=300)
+    unpicklable = threading.Lock()
+    assert cache.get_or_compute("k", lambda: unpicklable, ttl=60) == (unpicklable, False)
+    cache.flush()
+    assert cache._results.get("lock:k") is None
+    assert cache.get_or_compute("k", lambda: "again", ttl=60) == ("again", False)
