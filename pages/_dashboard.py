@@ -272,7 +272,8 @@ def _option_control(component_id: str, option: Option, value: Any):
     if option.kind == "switch":
         return dbc.Switch(id=component_id, label=option.label, value=value, className="chart-option")
     if option.kind == "dropdown":
-        choices = option.choices or ((value, value),) if value else option.choices  # filled by a callback
+        # Model-version pickers are filled by a callback; until then the URL's version is the one choice.
+        choices = option.choices or (((value, value),) if value else ())
         return dcc.Dropdown(id=component_id, options=[{"label": lbl, "value": v} for v, lbl in choices],
                             value=value, clearable=False, searchable=False,
                             className="chart-option chart-option-dropdown", placeholder=option.label)
