@@ -85,7 +85,7 @@ def _shell():
     """Per request: the navigation lists only the pages this user may open (the guard enforces it)."""
     user = _signed_in_user()
     pages = [p for p in dash.page_registry.values() if auth.may_open(p)]
-    return shell(pages, user, _theme.saved_theme(user))
+    return shell(pages, user)
 
 
 def _serve_saved_theme(app: Dash) -> None:

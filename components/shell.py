@@ -9,9 +9,9 @@ from dash import dcc, html
 APP_TITLE = "AI Assistant Analytics"
 
 
-def shell(pages: list[dict], user: str | None = None, theme: str | None = None) -> html.Div:
+def shell(pages: list[dict], user: str | None = None) -> html.Div:
     """The app around the page slot. `pages`: the page registry entries to link to (those the user
-    may open); `user`: who is signed in, for the sign-out link; `theme`: their saved theme."""
+    may open); `user`: who is signed in, for the sign-out link."""
     return html.Div(
         [
             navbar([p for p in pages if p.get("nav", True)], user),
@@ -21,8 +21,8 @@ def shell(pages: list[dict], user: str | None = None, theme: str | None = None) 
             # never leaves a background callback writing to components that are gone.
             dcc.Store(id="jobs-pending"),
             dcc.Store(id="jobs-done"),
-            dcc.Store(id="theme", data=theme),
-            dcc.Store(id="theme-saved", data=theme),
+            dcc.Store(id="theme"),  # a toggle's choice (the saved one comes on <html>)
+            dcc.Store(id="theme-saved"),
             dbc.Toast(id="global-error", header="Something went wrong", icon="danger",
                       is_open=False, dismissable=True, duration=8000, className="global-error"),
         ]

@@ -321,17 +321,15 @@ def _register_url(spec: DashboardPage) -> None:
     and "copy link" always reopen this view, without the page router re-rendering it); the PDF
     report link follows it."""
     ids = PageIds(spec.page)
-    options = [(f"{c.key}.{o.key}", o.kind, o.initial) for c in spec.charts for o in c.options]
     # Constants of the code, not user input.
-    base, params = json.dumps(_report_href(spec, "")), json.dumps([[name, kind] for name, kind, _ in options])
-    defaults = json.dumps([default for _, _, default in options])
+    options = json.dumps([[f"{c.key}.{o.key}", o.kind, o.initial] for c in spec.charts for o in c.options])
+    base = json.dumps(_report_href(spec, ""))
     clientside_callback(
         f"""(search, ...values) => {{
             const params = new URLSearchParams(typeof search === "string" ? search : "");
-            const defaults = {defaults};
-            {params}.forEach(([name, kind], i) => {{
+            {options}.forEach(([name, kind, initial], i) => {{
                 const value = values[i];
-                if (value !== null && value !== undefined && value !== defaults[i]) {{
+                if (value !== null && value !== undefined && value !== initial) {{
                     params.append(name, kind === "switch" ? (value ? "on" : "off") : value);
                 }}
             }});

@@ -1,7 +1,8 @@
 """Light and dark themes: the shell's toggle, remembered per user in the app database.
 
 The theme is Bootstrap's `data-bs-theme` on <html>. The server writes the signed-in user's saved
-theme into the page it serves (no flash of the other theme), and a toggle saves the new choice,
+theme into the page it serves (no flash of the other theme, and the one place it is read), and a
+toggle saves the new choice,
 so it follows the user to any browser. Until a user chooses, the system's preference applies.
 Charts are transparent and take their text colour from CSS, so no figure is rebuilt on a change.
 """
@@ -15,11 +16,13 @@ import auth
 from store import get_database
 from store.preferences import Preferences
 
-# Apply the theme the page was served with (or the system's), and label the toggle.
+# Apply the theme: a toggle's choice, else the one the page was served with, else the system's;
+# and label the toggle.
 clientside_callback(
-    """(saved) => {
-        const theme = saved || (window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches
-                                 ? "dark" : "light");
+    """(chosen) => {
+        const served = document.documentElement.getAttribute("data-bs-theme");
+        const theme = chosen || served || (window.matchMedia
+            && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
         document.documentElement.setAttribute("data-bs-theme", theme);
         return theme === "dark" ? "☀ Light" : "☾ Dark";
     }""",
@@ -49,12 +52,7 @@ def save_theme(theme, saved):
     return theme
 
 
-def saved_theme(user_id: str | None) -> str | None:
-    """The user's saved theme, or None (not chosen yet, or nobody signed in)."""
-    return Preferences(get_database()).get(user_id, "theme") if user_id else None
-
-
 def themed_index(html: str, user_id: str | None) -> str:
-    """The app's HTML page with the user's saved theme already on <html>."""
-    theme = saved_theme(user_id)
+    """The app's HTML page with the user's saved theme (if they chose one) already on <html>."""
+    theme = Preferences(get_database()).get(user_id, "theme") if user_id else None
     return html.replace("<html>", f'<html data-bs-theme="{theme}">', 1) if theme else html

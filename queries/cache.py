@@ -182,21 +182,18 @@ class ResultCache:
         """(value, hit, what stores it): the store is left to the caller, so it can be written behind."""
         lock_key, token = f"lock:{key}", uuid.uuid4().hex
         delay = 0.001
-        # The first try goes straight for the lock; later ones look first, so waiting processes poll
-        # with reads (which WAL lets run beside the holder's write) instead of contending for writes.
+        # The first try goes straight for the lock; after that a waiting process polls with reads
+        # (which WAL lets run beside the holder's write) and tries again only once the lock is free.
         while not self._results.add(lock_key, token, expire=self._lock_timeout, retry=True):
-            time.sleep(delay)
-            delay = min(delay * 2, 0.005)
-            value = self._results.get(key, default=_MISS, retry=True)
-            if value is not _MISS:
-                self.count("waits")
-                return value, True, None
-            while self._results.get(lock_key, retry=True) is not None:
+            while True:
                 time.sleep(delay)
+                delay = min(delay * 2, 0.005)
                 value = self._results.get(key, default=_MISS, retry=True)
                 if value is not _MISS:
                     self.count("waits")
                     return value, True, None
+                if self._results.get(lock_key, retry=True) is None:
+                    break
         try:
             value = self._results.get(key, default=_MISS, retry=True)
             if value is not _MISS:  # computed between our miss and our lock
