@@ -288,8 +288,8 @@ class QueryService:
             engine=self.engine.name,
             query_id=(error.query_id if error else cached.query_id) if (error or cached) else None,
             bytes_scanned=bytes_scanned,
-            cost_usd=None if bytes_scanned is None else estimated_cost(self.engine.name, bytes_scanned,
-                                                                        self.price_per_tb_usd),
+            cost_usd=None if bytes_scanned is None
+            else self.engine.billed_bytes(bytes_scanned) / 1e12 * self.price_per_tb_usd,
             engine_ms=None if (cached is None or hit) else cached.engine_ms,
             queue_ms=None if (cached is None or hit) else cached.queue_ms,
             state=("CANCELLED" if isinstance(error, QueryCancelled) else "FAILED") if error
@@ -303,17 +303,6 @@ class QueryService:
                 listener(record)
             except Exception:  # a broken listener must not fail the query
                 log.exception("query listener %r failed", listener)
-
-
-_MB = 2**20
-
-
-def estimated_cost(engine: str, bytes_scanned: int, price_per_tb_usd: float) -> float:
-    """What a run costs. Athena bills the bytes rounded up to a whole megabyte, and at least 10 MB
-    a query, so a tiny query still costs something; the embedded engine bills the bytes as read."""
-    if engine == "athena":
-        bytes_scanned = max(-(-bytes_scanned // _MB), 10) * _MB
-    return bytes_scanned / 1e12 * price_per_tb_usd
 
 
 @lru_cache(maxsize=4096)

@@ -117,6 +117,11 @@ class AthenaEngine:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch_rows))
 
+    @staticmethod
+    def billed_bytes(scanned: int) -> int:
+        """Athena bills whole megabytes, and at least 10 of them a query."""
+        return max(-(-scanned // 2**20), 10) * 2**20
+
     def cancel(self, query_id: str) -> None:
         """Stop a query with StopQueryExecution (a finished query is left as it is)."""
         watch = self._running.get(query_id)

@@ -42,5 +42,8 @@ class Engine(Protocol):
     def stream(self, sql: str, *, batch_rows: int = 50_000, label: str = "export") -> pa.RecordBatchReader:
         """The result as Arrow record batches, for exports too large to hold twice."""
 
+    def billed_bytes(self, scanned: int) -> int:
+        """The bytes a run that scanned `scanned` is billed for (cost = billed bytes × price)."""
+
     def cancel(self, query_id: str) -> None:
         """Stop a running query (best effort; a finished query is left alone)."""

@@ -108,6 +108,10 @@ class DuckDBEngine:
             raise QueryError(_first_line(err), name=label) from None
         return pa.RecordBatchReader.from_batches(reader.schema, _batches(reader, cursor))
 
+    @staticmethod
+    def billed_bytes(scanned: int) -> int:
+        return scanned  # nothing is billed; the bytes as read, should an engine report them
+
     def cancel(self, query_id: str) -> None:
         cursor = self._running.get(query_id)
         if cursor is not None:
